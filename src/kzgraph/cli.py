@@ -1,0 +1,149 @@
+"""The ``kzgraph`` command line: a thin layer over the library.
+
+Exit codes, as pySHACL documents them: 0 success (the data conforms), 1 the
+data does not conform, 2 an error (bad input, malformed query or file).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kzgraph import __version__, resources
+from kzgraph.config import Settings
+from kzgraph.errors import KzGraphError, QueryError
+
+EXIT_OK, EXIT_NONCONFORMING, EXIT_ERROR = 0, 1, 2
+QUERY_FORMATS = ("table", "json", "csv", "tsv", "xml", "turtle", "nt", "jsonld")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kzgraph")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), envvar="KZGRAPH_ROOT",
+              help="Folder with ontology/, data/, shapes/, queries/ (default: the shipped graph).")
+@click.option("--reason/--no-reason", default=None,
+              help="Add OWL RL entailments (subclasses, subproperties, inverses). On by default.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of the reasoned graph.")
+@click.pass_context
+def cli(ctx: click.Context, root: Path | None, reason: bool | None, no_cache: bool) -> None:
+    """kzgraph: Kazakhstan's diplomacy in 2025 as a Linked Data graph."""
+    settings = Settings.from_env(root=root, reason=reason)
+    if no_cache:
+        settings = settings.replace(cache_dir=None)
+    ctx.obj = settings
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def validate(settings: Settings, files: tuple[Path, ...]) -> int:
+    """Check the shipped data (with FILES, if given) against the SHACL shapes.
+
+    Exit 0 if it conforms, 1 if it does not, 2 on an error such as a syntax
+    error (the message names the file and line).
+    """
+    from kzgraph.validate import validate_files
+
+    report = validate_files(settings, files)
+    click.echo(report.text, err=not report.conforms, nl=False)
+    return EXIT_OK if report.conforms else EXIT_NONCONFORMING
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
+              help="Output format: a table for people, or a SPARQL result / RDF format.")
+@click.option("--list", "list_examples", is_flag=True, help="List the example queries with their summaries.")
+@click.pass_obj
+def query(settings: Settings, query: str | None, fmt: str, list_examples: bool) -> int:
+    """Run QUERY over the graph: SPARQL text, a .rq file, an example's NAME, or - for stdin.
+
+    The project's prefixes (kz:, kzr:, rdfs:, skos:, wdt:, ...) need no PREFIX lines.
+    """
+    from kzgraph.queries import find_query, read_all_queries
+
+    folder = resources.queries_dir(settings)
+    if list_examples:
+        for named in read_all_queries(folder).values():
+            click.echo(f"{named.name}\t{named.summary}")
+        return EXIT_OK
+    if not query:
+        raise click.UsageError("give a QUERY, or --list to see the examples")
+    text = _query_text(query, folder, find_query)
+    _write_query_result(settings, text, fmt)
+    return EXIT_OK
+
+
+def _query_text(query: str, folder: Path, find_query) -> str:
+    if query == "-":
+        return sys.stdin.read()
+    if query.endswith(".rq") or Path(query).is_file():
+        path = Path(query)
+        if not path.is_file():
+            raise QueryError(f"{query}: no such query file")
+        return path.read_text(encoding="utf-8")
+    if query.replace("-", "").replace("_", "").isalnum():
+        return find_query(folder, query).text
+    return query
+
+
+def _write_query_result(settings: Settings, text: str, fmt: str) -> None:
+    import pyoxigraph as ox
+
+    from kzgraph.loader import load_store
+    from kzgraph.results import GRAPH_FORMATS, RESULT_FORMATS, render_table, write_result
+
+    result = load_store(settings).query(text)
+    out = click.get_binary_stream("stdout")
+    if fmt == "table":
+        out.write(render_table(result).encode("utf-8"))
+        return
+    is_graph = isinstance(result, ox.QueryTriples)
+    table = GRAPH_FORMATS if is_graph else RESULT_FORMATS
+    if fmt not in table:
+        kind = "CONSTRUCT/DESCRIBE" if is_graph else "SELECT/ASK"
+        raise QueryError(f"--format {fmt} does not fit a {kind} query (use one of: table, {', '.join(table)})")
+    write_result(result, table[fmt], out)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "nquads", "jsonld", "xml", "trig"]),
+              default="turtle", show_default=True)
+@click.option("--inferred", is_flag=True, help="Include the OWL RL entailments.")
+@click.pass_obj
+def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) -> int:
+    """Write the ontology and data as one deterministic document."""
+    from kzgraph.export import export_graph
+    from kzgraph.loader import load_store
+
+    data = export_graph(load_store(settings.replace(reason=settings.reason or inferred)), fmt, inferred=inferred)
+    if output is None:
+        click.get_binary_stream("stdout").write(data)
+    else:
+        output.write_bytes(data)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (never raises for expected errors)."""
+    try:
+        return cli.main(args=argv, prog_name="kzgraph", standalone_mode=False) or EXIT_OK
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_ERROR
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_ERROR
+    except KzGraphError as exc:
+        click.echo(f"kzgraph: {exc}", err=True)
+        return EXIT_ERROR
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The embedded SPARQL store: pyoxigraph, read-only, with one named graph each
+for the ontology, the curated data and the inferred triples.
+
+Queries see the union of the named graphs as their default graph and may use
+the project's prefixes without declaring them. This class is the seam where
+an external SPARQL store could be put instead.
+
+>>> import pyoxigraph as ox
+>>> from kzgraph.namespaces import DATA_GRAPH, KZR
+>>> raw = ox.Store()
+>>> raw.add(ox.Quad(ox.NamedNode(KZR + "a"), ox.NamedNode(KZR + "p"), ox.Literal("1"), ox.NamedNode(DATA_GRAPH)))
+>>> KnowledgeStore(raw).select("SELECT ?o WHERE { kzr:a kzr:p ?o }")[0]["o"].value
+'1'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Union
+
+import pyoxigraph as ox
+
+from kzgraph.errors import QueryError
+from kzgraph.namespaces import PREFIXES
+
+Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
+QueryResult = Union[ox.QuerySolutions, ox.QueryBoolean, ox.QueryTriples]
+
+
+class KnowledgeStore:
+    """A read-only view of a pyoxigraph store holding the kzgraph dataset."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+
+    @classmethod
+    def from_nquads(cls, path: Path) -> KnowledgeStore:
+        """Open a dataset dumped with :meth:`dump`."""
+        store = ox.Store()
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        return cls(store)
+
+    def query(
+        self,
+        text: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query.
+
+        ``default_graphs``/``named_graphs`` restrict the dataset as the
+        protocol's ``default-graph-uri``/``named-graph-uri`` do; without them
+        the default graph is the union of all graphs. ``bindings`` binds
+        variables to terms (never string formatting).
+
+        Raises:
+            QueryError: the text is not a valid SPARQL query.
+        """
+        options: dict = {"prefixes": PREFIXES}
+        if default_graphs:
+            options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        if named_graphs:
+            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+        if bindings:
+            options["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+        try:
+            return self._store.query(text, **options)
+        except SyntaxError as exc:
+            raise QueryError(f"malformed query: {exc}") from exc
+        except ValueError as exc:
+            raise QueryError(str(exc)) from exc
+
+    def select(self, text: str, **bindings: Term) -> list[dict[str, Term]]:
+        """A SELECT query's rows as dicts of variable name → term (unbound left out)."""
+        result = self.query(text, bindings=bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("not a SELECT query")
+        names = [v.value for v in result.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in result]
+
+    def ask(self, text: str, **bindings: Term) -> bool:
+        """An ASK query's answer."""
+        result = self.query(text, bindings=bindings)
+        if not isinstance(result, ox.QueryBoolean):
+            raise QueryError("not an ASK query")
+        return bool(result)
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """Every quad, or those of one named graph."""
+        return self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph) if graph else None)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def dump(self, path: Path) -> None:
+        """Write the whole dataset as N-Quads."""
+        self._store.dump(str(path), format=ox.RdfFormat.N_QUADS)

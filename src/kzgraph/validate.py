@@ -1,0 +1,109 @@
+"""SHACL validation with pyshacl, returning a value; the caller decides what to do.
+
+The report is grouped by focus resource so that a person can fix one
+resource at a time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import rdflib
+from rdflib.namespace import SH
+
+from kzgraph import resources
+from kzgraph.config import Settings
+from kzgraph.interop import to_rdflib_graph
+from kzgraph.loader import parse_rdf_files
+from kzgraph.results import compact
+
+
+@dataclass(frozen=True)
+class Finding:
+    focus: str
+    path: str
+    message: str
+    shape: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    conforms: bool
+    findings: tuple[Finding, ...]
+    graph: rdflib.Graph
+
+    @property
+    def text(self) -> str:
+        """A readable report: one block per resource, one line per finding."""
+        if self.conforms:
+            return "Conforms: the data passes every shape.\n"
+        by_focus: dict[str, list[Finding]] = defaultdict(list)
+        for finding in self.findings:
+            by_focus[finding.focus].append(finding)
+        lines = [f"Does not conform: {len(self.findings)} finding(s) on {len(by_focus)} resource(s)."]
+        for focus in sorted(by_focus):
+            lines.append("")
+            lines.append(focus)
+            for f in sorted(by_focus[focus], key=lambda f: (f.path, f.message)):
+                lines.append(f"  [{f.severity}] {f.path or '(node)'}: {f.message}  ({f.shape})")
+        return "\n".join(lines) + "\n"
+
+
+def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph | None = None) -> ValidationReport:
+    """Validate ``data`` against ``shapes``, with RDFS inference over ``ontology``."""
+    import pyshacl
+
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs", allow_warnings=True
+    )
+    findings = tuple(_findings(report, shapes))
+    return ValidationReport(bool(conforms), findings, report)
+
+
+def validate_files(settings: Settings, extra_files: Iterable[Path] = ()) -> ValidationReport:
+    """Validate the shipped data, together with ``extra_files``, against the shipped shapes.
+
+    Raises:
+        LoadError: a file cannot be parsed (the message names file and line).
+    """
+    data = to_rdflib_graph(parse_rdf_files(resources.data_files(settings) + [Path(p) for p in extra_files]))
+    shapes = to_rdflib_graph(parse_rdf_files(resources.shape_files(settings)))
+    ontology = to_rdflib_graph(parse_rdf_files(resources.ontology_files(settings)))
+    return validate_graph(data, shapes, ontology)
+
+
+def _findings(report: rdflib.Graph, shapes: rdflib.Graph) -> Iterable[Finding]:
+    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        yield Finding(
+            focus=_show(report.value(result, SH.focusNode)),
+            path=_show(report.value(result, SH.resultPath)),
+            message=str(report.value(result, SH.resultMessage) or ""),
+            shape=_show(node_shape_of(report.value(result, SH.sourceShape), shapes)),
+            severity=_show(report.value(result, SH.resultSeverity)).removeprefix("sh:"),
+        )
+
+
+def node_shape_of(shape, shapes: rdflib.Graph):
+    """The named node shape a (possibly blank) property shape belongs to."""
+    while isinstance(shape, rdflib.BNode):
+        owner = shapes.value(None, SH.property, shape)
+        if owner is None:
+            break
+        shape = owner
+    return shape
+
+
+def _show(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, rdflib.URIRef):
+        import pyoxigraph as ox
+
+        return compact(ox.NamedNode(str(term)))
+    if isinstance(term, rdflib.BNode):
+        return "_:" + str(term)
+    return str(term)

@@ -1,0 +1,48 @@
+"""Shared fixtures: one loaded store per session, a CLI runner, the settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kzgraph import resources
+from kzgraph.config import Settings
+from kzgraph.loader import load_store
+from kzgraph.store import KnowledgeStore
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Settings:
+    """The shipped graph, with a cache private to this test session."""
+    return Settings(cache_dir=tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="session")
+def store(settings) -> KnowledgeStore:
+    """The shipped ontology and data with OWL RL entailments."""
+    return load_store(settings)
+
+
+@pytest.fixture(scope="session")
+def plain_store(settings) -> KnowledgeStore:
+    """The shipped ontology and data without entailments."""
+    return load_store(settings.replace(reason=False))
+
+
+@pytest.fixture
+def run_cli(settings, capsysbinary, monkeypatch):
+    """Run ``kzgraph ARGS`` in-process; returns (exit code, stdout text, stderr text)."""
+    from kzgraph.cli import main
+
+    monkeypatch.setenv("KZGRAPH_CACHE_DIR", str(settings.cache_dir))
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--root", str(resources.project_root(settings)), *args])
+        captured = capsysbinary.readouterr()
+        return code, captured.out.decode("utf-8"), captured.err.decode("utf-8")
+
+    return run
