@@ -96,7 +96,7 @@ def _write_query_result(settings: Settings, text: str, fmt: str) -> None:
     from kzgraph.results import GRAPH_FORMATS, RESULT_FORMATS, render_table, write_result
 
     result = load_store(settings).query(text)
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     if fmt == "table":
         out.write(render_table(result).encode("utf-8"))
         return
@@ -121,7 +121,7 @@ def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) ->
 
     data = export_graph(load_store(settings.replace(reason=settings.reason or inferred)), fmt, inferred=inferred)
     if output is None:
-        click.get_binary_stream("stdout").write(data)
+        sys.stdout.buffer.write(data)
     else:
         output.write_bytes(data)
     return EXIT_OK

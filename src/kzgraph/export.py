@@ -1,9 +1,9 @@
 """Deterministic export of the ontology and data as one document.
 
 The same input gives byte-identical output in every format, whatever the
-process: blank nodes are canonicalized (RDFC-1.0), triples are sorted before
-they reach a serializer, and Turtle is written by rdflib's ``longturtle``
-(one predicate a line, sorted prefixes).
+process: blank nodes are canonicalized (RDFC-1.0) and triples sorted before
+they reach a serializer that keeps their order (pyoxigraph's); Turtle is
+written by rdflib's ``longturtle`` (one predicate a line, sorted prefixes).
 """
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFI
 from kzgraph.store import KnowledgeStore
 
 EXPORT_FORMATS = ("turtle", "nt", "nquads", "jsonld", "xml", "trig")
-_RDFLIB_NAMES = {"turtle": "longturtle", "jsonld": "json-ld", "xml": "pretty-xml", "trig": "trig"}
+_OXIGRAPH_FORMATS = {
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+}
 
 
 def export_graph(store: KnowledgeStore, fmt: str = "turtle", *, inferred: bool = False) -> bytes:
@@ -35,13 +39,18 @@ def export_graph(store: KnowledgeStore, fmt: str = "turtle", *, inferred: bool =
         raise ExportError("no inferred graph: the store was loaded with reasoning off")
     quads = _canonical_quads(q for g in graphs for q in store.quads(g))
     if fmt == "nquads":
-        return _lines(quads, ox.RdfFormat.N_QUADS)
+        return _sorted_lines(quads, ox.RdfFormat.N_QUADS)
     if fmt == "nt":
-        return _lines(_as_triples(quads), ox.RdfFormat.N_TRIPLES)
-    return _rdflib_serialize(quads, fmt)
+        return _sorted_lines(_as_triples(quads), ox.RdfFormat.N_TRIPLES)
+    if fmt == "turtle":
+        return _longturtle(_as_triples(quads))
+    items = quads if fmt == "trig" else _as_triples(quads)
+    prefixes = PREFIXES if fmt != "jsonld" else None
+    return ox.serialize(items, format=_OXIGRAPH_FORMATS[fmt], prefixes=prefixes)
 
 
 def _canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Blank nodes relabelled by RDFC-1.0, quads sorted: the same graph gives the same list."""
     dataset = ox.Dataset(quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return sorted(dataset, key=str)
@@ -51,24 +60,17 @@ def _as_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     return sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
 
 
-def _lines(items: Iterable, fmt: ox.RdfFormat) -> bytes:
+def _sorted_lines(items: Iterable, fmt: ox.RdfFormat) -> bytes:
     lines = ox.serialize(items, format=fmt).decode("utf-8").splitlines(keepends=True)
     return "".join(sorted(lines)).encode("utf-8")
 
 
-def _rdflib_serialize(quads: list[ox.Quad], fmt: str) -> bytes:
+def _longturtle(triples: list[ox.Triple]) -> bytes:
+    """rdflib's longturtle: one predicate a line, subjects sorted, prefixes bound."""
     import rdflib
 
-    nquads = _lines(quads, ox.RdfFormat.N_QUADS)
-    if fmt == "trig":
-        target: rdflib.Graph = rdflib.Dataset()
-        target.parse(data=nquads, format="nquads")
-    else:
-        target = rdflib.Graph()
-        target.parse(data=_lines(_as_triples(quads), ox.RdfFormat.N_TRIPLES), format="nt")
+    graph = rdflib.Graph()
+    graph.parse(data=_sorted_lines(triples, ox.RdfFormat.N_TRIPLES), format="nt")
     for prefix, iri in PREFIXES.items():
-        target.bind(prefix, iri, override=True, replace=True)
-    options = {"canon": True} if fmt == "turtle" else {}
-    if fmt == "jsonld":
-        options = {"context": dict(PREFIXES), "sort_keys": True, "indent": 2}
-    return target.serialize(format=_RDFLIB_NAMES[fmt], encoding="utf-8", **options)
+        graph.bind(prefix, iri, override=True, replace=True)
+    return graph.serialize(format="longturtle", encoding="utf-8", canon=True)

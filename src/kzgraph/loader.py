@@ -68,14 +68,14 @@ def build_dataset(ontology: list[Path], data: list[Path], *, reason: bool) -> li
     return quads
 
 
-def load_store(settings: Settings, extra_files: Iterable[Path] = ()) -> KnowledgeStore:
-    """The shipped ontology and data (plus ``extra_files``) in a ready store.
+def load_store(settings: Settings) -> KnowledgeStore:
+    """The ontology and data in a ready store (from the cache when nothing changed).
 
     Raises:
         LoadError: a file is missing or malformed.
     """
     ontology = resources.ontology_files(settings)
-    data = resources.data_files(settings) + sorted(Path(p) for p in extra_files)
+    data = resources.data_files(settings)
     cache = _cache_path(settings, ontology + data)
     if cache is not None and cache.is_file():
         return KnowledgeStore.from_nquads(cache)
@@ -90,9 +90,10 @@ def load_store(settings: Settings, extra_files: Iterable[Path] = ()) -> Knowledg
 def _cache_path(settings: Settings, files: list[Path]) -> Path | None:
     if settings.cache_dir is None:
         return None
-    from kzgraph import __version__
+    from kzgraph import __version__, reasoning
 
     digest = hashlib.sha256(f"{_CACHE_FORMAT}|{__version__}|reason={settings.reason}".encode())
+    digest.update(Path(reasoning.__file__).read_bytes())  # a changed reasoner invalidates the cache
     for path in files:
         try:
             content = path.read_bytes()

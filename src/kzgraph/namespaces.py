@@ -3,7 +3,7 @@
 Ontology terms live in a hash namespace, instances in a slash namespace, and
 the three named graphs of the store under ``graph/``:
 
->>> str(KZR["country-KAZ"])
+>>> KZR + "country-KAZ"
 'https://w3id.org/kzgraph/resource/country-KAZ'
 >>> PREFIXES["kz"]
 'https://w3id.org/kzgraph/ontology#'
@@ -42,11 +42,3 @@ PREFIXES: dict[str, str] = {
 }
 """Every prefix the project's files may declare, sorted A→Z."""
 
-
-def sparql_prologue(prefixes: dict[str, str] = PREFIXES) -> str:
-    """PREFIX lines for ``prefixes``, one a line.
-
-    >>> sparql_prologue({"kz": KZ})
-    'PREFIX kz: <https://w3id.org/kzgraph/ontology#>\\n'
-    """
-    return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items())

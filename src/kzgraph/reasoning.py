@@ -38,14 +38,36 @@ def infer_triples(triples: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
 
     from kzgraph.interop import from_rdflib_graph, to_rdflib_graph
 
-    base = {ox.Triple(t.subject, t.predicate, t.object) for t in triples}
+    base = {_skolemize(ox.Triple(t.subject, t.predicate, t.object)) for t in triples}
     reasoner = reasonable.PyReasoner()
     reasoner.from_graph(to_rdflib_graph(base))
     closure = rdflib.Graph()
     for triple in reasoner.reason():
         closure.add(triple)
     new = set(from_rdflib_graph(closure)) - base
-    return sorted((t for t in new if _worth_keeping(t)), key=str)
+    return sorted((_unskolemize(t) for t in new if _worth_keeping(t)), key=str)
+
+
+_SKOLEM = "urn:kzgraph:skolem:"
+
+
+def _skolemize(triple: ox.Triple) -> ox.Triple:
+    """Blank nodes become IRIs for the round trip, so their identity survives it."""
+    s, o = triple.subject, triple.object
+    if isinstance(s, ox.BlankNode):
+        s = ox.NamedNode(_SKOLEM + s.value)
+    if isinstance(o, ox.BlankNode):
+        o = ox.NamedNode(_SKOLEM + o.value)
+    return ox.Triple(s, triple.predicate, o)
+
+
+def _unskolemize(triple: ox.Triple) -> ox.Triple:
+    def back(term):
+        if isinstance(term, ox.NamedNode) and term.value.startswith(_SKOLEM):
+            return ox.BlankNode(term.value[len(_SKOLEM):])
+        return term
+
+    return ox.Triple(back(triple.subject), triple.predicate, back(triple.object))
 
 
 def _worth_keeping(triple: ox.Triple) -> bool:

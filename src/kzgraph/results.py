@@ -6,9 +6,10 @@ Only pyoxigraph is needed, so the endpoint's query processes stay light.
 >>> store = ox.Store()
 >>> store.add(ox.Quad(ox.NamedNode("https://w3id.org/kzgraph/resource/x"), ox.NamedNode("urn:p"), ox.Literal("1")))
 >>> print(render_table(store.query("SELECT ?s ?o WHERE { ?s ?p ?o }")), end="")
-s      | o
--------+--
-kzr:x  | 1
+s     | o
+------+--
+kzr:x | 1
+(1 row)
 """
 
 from __future__ import annotations

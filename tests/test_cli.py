@@ -1,0 +1,122 @@
+"""The command line: each command, each exit code, and errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+
+from kzgraph import __version__
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_version(run_cli):
+    code, out, _ = run_cli("--version")
+    assert code == 0
+    assert out.strip() == f"kzgraph, version {__version__}"
+
+
+def test_every_command_has_help(run_cli):
+    for command in ("validate", "query", "export"):
+        code, out, _ = run_cli(command, "--help")
+        assert code == 0
+        assert "Usage:" in out and command in out
+
+
+def test_validate_shipped_data_exits_0(run_cli):
+    code, out, _ = run_cli("validate")
+    assert code == 0
+    assert out.startswith("Conforms")
+
+
+def test_validate_nonconforming_file_exits_1_and_groups_by_resource(run_cli, tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix kz: <https://w3id.org/kzgraph/ontology#> .\n"
+        "@prefix kzr: <https://w3id.org/kzgraph/resource/> .\n"
+        "kzr:proposal-x a kz:Proposal .\n",
+        encoding="utf-8",
+    )
+    code, _, err = run_cli("validate", str(bad))
+    assert code == 1
+    assert "Does not conform" in err
+    assert "\nkzr:proposal-x\n" in err  # one block per resource
+    assert "kz:citation" in err and "kzsh:CitedResourceShape" in err
+
+
+def test_validate_syntax_error_exits_2_naming_file_and_line(run_cli):
+    code, _, err = run_cli("validate", str(FIXTURES / "broken.ttl"))
+    assert code == 2
+    assert "broken.ttl:5:" in err
+    assert "Traceback" not in err
+
+
+def test_query_by_example_name_prints_a_table(run_cli):
+    code, out, _ = run_cli("query", "proposals-at-sco-tianjin")
+    assert code == 0
+    assert "kzr:proposal-2025-sco-investment-office" in out
+    assert out.rstrip().endswith("(4 rows)")
+
+
+def test_query_text_as_json(run_cli):
+    code, out, _ = run_cli("query", "--format", "json", "SELECT ?l WHERE { kzr:org-sco rdfs:label ?l }")
+    assert code == 0
+    assert json.loads(out)["results"]["bindings"] == [
+        {"l": {"type": "literal", "value": "SCO", "xml:lang": "en"}}
+    ]
+
+
+def test_query_file(run_cli, tmp_path):
+    path = tmp_path / "ask.rq"
+    path.write_text("ASK { kzr:country-KAZ a kz:State }", encoding="utf-8")
+    code, out, _ = run_cli("query", str(path))
+    assert (code, out) == (0, "yes\n")
+
+
+def test_construct_as_turtle(run_cli):
+    code, out, _ = run_cli("query", "--format", "turtle", "CONSTRUCT WHERE { kzr:org-sco rdfs:label ?l }")
+    assert code == 0
+    assert "@prefix kzr: <https://w3id.org/kzgraph/resource/> ." in out
+    assert 'kzr:org-sco rdfs:label "SCO"@en' in out
+
+
+def test_query_list_shows_examples_with_summaries(run_cli):
+    code, out, _ = run_cli("query", "--list")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) >= 15
+    assert any(line.startswith("proposals-at-sco-tianjin\tProposals") for line in lines)
+
+
+def test_malformed_query_exits_2_with_message(run_cli):
+    code, out, err = run_cli("query", "SELECT ?x WHERE { ?x ?p }")
+    assert code == 2
+    assert out == ""
+    assert err.startswith("kzgraph: malformed query:")
+    assert "Traceback" not in err
+
+
+def test_format_that_does_not_fit_the_query_exits_2(run_cli):
+    code, _, err = run_cli("query", "--format", "turtle", "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert code == 2
+    assert "does not fit a SELECT/ASK query" in err
+
+
+def test_unknown_example_exits_2(run_cli):
+    code, _, err = run_cli("query", "no-such-example")
+    assert code == 2
+    assert "no example query named 'no-such-example'" in err
+
+
+def test_usage_error_exits_2(run_cli):
+    code, _, err = run_cli("query")
+    assert code == 2
+    assert "give a QUERY" in err
+
+
+def test_export_to_file(run_cli, tmp_path):
+    target = tmp_path / "graph.nt"
+    code, out, _ = run_cli("export", "--format", "nt", "-o", str(target))
+    assert code == 0 and out == ""
+    text = target.read_text(encoding="utf-8")
+    assert '<https://w3id.org/kzgraph/resource/org-sco> <http://www.w3.org/2000/01/rdf-schema#label> "SCO"@en .' in text

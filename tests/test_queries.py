@@ -1,0 +1,193 @@
+"""Every example query parses, returns rows, and gives the answer a reader of
+the two articles expects (derived from the texts, not from running the query)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kzgraph import resources
+from kzgraph.config import Settings
+from kzgraph.errors import QueryError, UnknownQuery
+from kzgraph.queries import find_query, read_all_queries, read_query
+from kzgraph.results import compact
+
+QUERIES = sorted(resources.queries_dir(Settings()).glob("*.rq"))
+TIMESCA = "https://timesca.com/tokayev-at-the-un-underscores-kazakhstans-new-diplomacy/"
+
+
+def rows(store, name: str, *columns: str) -> list[tuple[str, ...]]:
+    query = find_query(resources.queries_dir(Settings()), name)
+    return [tuple(compact(row.get(c)) for c in columns) for row in store.select(query.text)]
+
+
+def test_query_folder_is_populated():
+    assert len(QUERIES) >= 15
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_example_query_has_a_summary_and_returns_rows(store, path):
+    query = read_query(path)
+    assert query.summary and query.tags
+    assert list(store.query(query.text)), f"{path.name} found nothing"
+
+
+def test_sco_tianjin_proposals_and_where_they_are_to_happen(store):
+    assert rows(store, "proposals-at-sco-tianjin", "proposal", "where", "year") == [
+        ("kzr:proposal-2025-sco-expert-forum-on-ai", "", ""),
+        ("kzr:proposal-2025-sco-investment-office", "AIFC", ""),
+        ("kzr:proposal-2025-sco-ai-conference-2027", "Kazakhstan", "2027"),
+        ("kzr:proposal-2025-sco-water-research-center", "", ""),
+    ]
+
+
+def test_initiatives_at_the_un_with_their_status(store):
+    assert set(rows(store, "initiatives-at-the-un", "proposal", "status")) == {
+        ("kzr:proposal-2025-un-reform-package", "proposed"),
+        ("kzr:proposal-2025-security-council-expansion", "proposed"),
+        ("kzr:proposal-2025-security-council-reform", "proposed"),
+        ("kzr:proposal-2025-broader-representation-developing-countries", "proposed"),
+        ("kzr:proposal-2025-modernize-peacekeeping", "proposed"),
+        ("kzr:proposal-2025-un-biosecurity-body", "proposed"),
+        ("kzr:initiative-international-year-of-volunteers", "declared"),
+        ("kzr:initiative-2025-world-unity-for-just-peace", "circulated"),
+    }
+
+
+def test_meetings_between_june_and_september(store):
+    assert rows(store, "meetings-in-date-range", "meeting", "day") == [
+        ("kzr:event-2025-06-17-china-central-asia-summit", "2025-06-17"),
+        ("kzr:event-2025-08-30-tokayev-official-visit-china", "2025-08-30"),
+        ("kzr:event-2025-09-17-congress-of-religions", "2025-09-17"),
+    ]
+
+
+def test_tokayev_activities_are_found_through_every_role(store):
+    assert {r[0] for r in rows(store, "tokayev-activities", "activity")} == {
+        "kzr:event-2025-06-17-china-central-asia-summit",  # chair
+        "kzr:event-2025-08-30-tokayev-official-visit-china",  # visitor
+        "kzr:event-2025-08-un-sdg-centre-inauguration",
+        "kzr:event-2025-09-23-unga80-tokayev-address",  # speaker
+        "kzr:event-2025-11-06-c5-plus-1-summit",
+        "kzr:event-2025-sco-plus-summit-tokayev-address",
+    }
+
+
+def test_tokayev_activities_need_inference(plain_store):
+    query = find_query(resources.queries_dir(Settings()), "tokayev-activities")
+    assert plain_store.select(query.text) == []
+
+
+def test_meetings_in_astana(store):
+    assert rows(store, "meetings-in-astana", "meeting", "start", "end") == [
+        ("kzr:event-2025-06-17-china-central-asia-summit", "2025-06-17", ""),
+        ("kzr:event-2025-08-guterres-visit-astana", "2025-08", ""),
+        ("kzr:event-2025-09-17-congress-of-religions", "2025-09-17", "2025-09-18"),
+    ]
+
+
+def test_documents_by_meeting(store):
+    assert set(rows(store, "documents-by-meeting", "document", "kind")) == {
+        ("kzr:declaration-2025-astana-declaration-of-peace", "declaration"),
+        ("kzr:agreement-2025-c5-plus-1", "agreement"),
+        ("kzr:declaration-2025-astana-declaration", "declaration"),
+        ("kzr:treaty-2025-eternal-good-neighborliness", "treaty"),
+    }
+
+
+def test_proposals_on_water_follow_narrower_topics(store):
+    assert {r[0] for r in rows(store, "proposals-on-water", "proposal")} == {
+        "kzr:proposal-international-day-aral-sea",
+        "kzr:proposal-2026-regional-environmental-summit",
+        "kzr:proposal-2025-sco-water-research-center",
+    }
+
+
+def test_every_proposal_comes_with_a_quote(store):
+    found = rows(store, "facts-with-quotes", "resource", "quote")
+    proposals = {r[0] for r in found}
+    assert "kzr:proposal-2025-sco-investment-office" in proposals
+    assert ("kzr:proposal-2025-sco-investment-office", "establishing an SCO investment office at the AIFC") in found
+    assert len(proposals) == 19  # 14 proposals and 5 initiatives
+
+
+def test_claims_of_the_opinion_piece_are_attributed(store):
+    found = rows(store, "claims-of-the-opinion-piece", "claim")
+    assert ("kzr:claim-tca-foreign-policy-shift",) in found
+    assert ("kzr:claim-guterres-stabilizing-influence",) not in found  # Guterres's view, not the article's
+    assert len({c for (c,) in found}) == 17
+
+
+def test_planned_for_later_years(store):
+    assert rows(store, "planned-for-later-years", "proposal", "year", "whereLabel") == [
+        ("kzr:proposal-2026-regional-environmental-summit", "2026", "Kazakhstan"),
+        ("kzr:proposal-2025-sco-ai-conference-2027", "2027", "Kazakhstan"),
+    ]
+
+
+def test_un_bodies_and_offices(store):
+    assert set(rows(store, "un-bodies", "item", "holder")) == {
+        ("kzr:org-unga", ""),
+        ("kzr:org-unsc", ""),
+        ("kzr:org-un-sdg-centre", ""),
+        ("kzr:office-un-secretary-general", "António Guterres"),
+    }
+
+
+def test_kazakhstan_uzbekistan(store):
+    assert {r[0] for r in rows(store, "kazakhstan-uzbekistan", "item")} == {
+        "kzr:agreement-kaz-uzb-demarcation",
+        "kzr:cooperation-kaz-uzb-electricity-grid",
+        "kzr:cooperation-kaz-uzb-water-management",
+    }
+
+
+def test_visits_keep_the_precision_of_their_dates(store):
+    assert rows(store, "visits", "visit", "date", "start", "end") == [
+        ("kzr:event-2025-08-30-tokayev-official-visit-china", "", "2025-08-30", "2025-09-03"),
+        ("kzr:event-2025-08-guterres-visit-astana", "2025-08", "", ""),
+    ]
+
+
+def test_unanimous_resolution(store):
+    assert rows(store, "unanimous-resolutions", "resolution", "day", "where") == [
+        ("kzr:resolution-2025-03-04-un-sdg-centre", "2025-03-04", "Almaty"),
+    ]
+
+
+def test_meeting_attendance_keeps_qualifiers(store):
+    assert rows(store, "meeting-attendance", "what", "qualifier", "value") == [
+        ("countries", "around", "60"),
+        ("delegations", "more than", "100"),
+    ]
+
+
+def test_observances(store):
+    assert rows(store, "observances", "observance", "when", "declaredBy", "role") == [
+        ("kzr:observance-international-day-aral-sea", "--03-26", "", "supported"),
+        ("kzr:observance-2026-international-year-of-volunteers", "2026", "United Nations", "proposed"),
+    ]
+
+
+def test_bindings_are_passed_as_terms_not_text(store):
+    import pyoxigraph as ox
+
+    found = store.select(
+        "SELECT ?x ?label WHERE { ?x rdfs:label ?label }", x=ox.NamedNode("https://w3id.org/kzgraph/resource/org-sco")
+    )
+    assert [r["label"].value for r in found] == ["SCO"]
+
+
+def test_unknown_example_names_the_known_ones():
+    with pytest.raises(UnknownQuery, match="proposals-at-sco-tianjin"):
+        find_query(resources.queries_dir(Settings()), "no-such-query")
+
+
+def test_query_file_without_summary_is_refused(tmp_path):
+    (tmp_path / "bad.rq").write_text("SELECT * WHERE { ?s ?p ?o }", encoding="utf-8")
+    with pytest.raises(QueryError, match="summary"):
+        read_all_queries(tmp_path)
+
+
+def test_malformed_query_raises_query_error(store):
+    with pytest.raises(QueryError, match="malformed query"):
+        store.query("SELEC ?x WHERE { ?x ?p ?o }")
