@@ -46,3 +46,32 @@ def run_cli(settings, capsysbinary, monkeypatch):
         return code, captured.out.decode("utf-8"), captured.err.decode("utf-8")
 
     return run
+
+
+@pytest.fixture(scope="session")
+def app(settings, store):
+    """The web application over the shipped graph, with 2 query processes and a 3 s limit."""
+    from kzgraph.web import close_app, create_app
+
+    application = create_app(settings.replace(workers=2, timeout=3.0, testing=True), store=store)
+    yield application
+    close_app(application)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The application under waitress on a free loopback port; yields its base URL."""
+    import threading
+
+    import waitress
+
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=12)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()

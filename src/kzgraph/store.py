@@ -22,6 +22,7 @@ from typing import Union
 import pyoxigraph as ox
 
 from kzgraph.errors import QueryError
+from kzgraph.guard import declares_dataset
 from kzgraph.namespaces import PREFIXES
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
@@ -53,7 +54,8 @@ class KnowledgeStore:
 
         ``default_graphs``/``named_graphs`` restrict the dataset as the
         protocol's ``default-graph-uri``/``named-graph-uri`` do; without them
-        the default graph is the union of all graphs. ``bindings`` binds
+        the query's own FROM/FROM NAMED apply, and without those the default
+        graph is the union of all graphs. ``bindings`` binds
         variables to terms (never string formatting).
 
         Raises:
@@ -62,7 +64,7 @@ class KnowledgeStore:
         options: dict = {"prefixes": PREFIXES}
         if default_graphs:
             options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
-        else:
+        elif not declares_dataset(text):
             options["use_default_graph_as_union"] = True
         if named_graphs:
             options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]

@@ -1,0 +1,28 @@
+"""What the application serves, kept in ``app.extensions`` (no globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from kzgraph.config import Settings
+from kzgraph.queries import NamedQuery
+from kzgraph.store import KnowledgeStore
+from kzgraph.web.executor import QueryExecutor
+
+EXTENSION = "kzgraph"
+
+
+@dataclass(frozen=True)
+class KgState:
+    settings: Settings
+    store: KnowledgeStore
+    """The dataset, in this process: descriptions, downloads and resource pages."""
+    executor: QueryExecutor
+    """The query processes: every client query runs there, under the time limit."""
+    queries: dict[str, NamedQuery]
+
+
+def state() -> KgState:
+    return current_app.extensions[EXTENSION]
