@@ -127,6 +127,59 @@ def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) ->
     return EXIT_OK
 
 
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on.  [default: 127.0.0.1]")
+@click.option("--port", type=int, default=None, help="Port to listen on.  [default: 8000]")
+@click.option("--workers", type=int, default=None, help="Query processes (each runs one query at a time).  [default: 2]")
+@click.option("--timeout", type=float, default=None, help="Seconds a query may run before it is stopped.  [default: 10]")
+@click.pass_obj
+def serve(settings: Settings, host: str | None, port: int | None, workers: int | None, timeout: float | None) -> int:
+    """Serve the graph: a read-only SPARQL 1.1 endpoint with a query page.
+
+    Runs under waitress, a production WSGI server; each query runs in a
+    worker process that is stopped when it outlives --timeout.
+    """
+    import waitress
+
+    from kzgraph.web import create_app
+
+    settings = settings.replace(**{k: v for k, v in
+                                   {"host": host, "port": port, "workers": workers, "timeout": timeout}.items()
+                                   if v is not None})
+    app = create_app(settings)
+    base = f"http://{settings.host}:{settings.port}"
+    click.echo(f"kzgraph {__version__}: {len(app.extensions['kzgraph'].store):,} triples")
+    click.echo(f"  query page       {base}/")
+    click.echo(f"  SPARQL endpoint  {base}/sparql")
+    click.echo(f"  dataset (VoID)   {base}/.well-known/void")
+    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="kzgraph",
+                   max_request_body_size=settings.max_body_bytes, _quiet=True)
+    return EXIT_OK
+
+
+@cli.command()
+@click.option("--suggest", is_flag=True, help="Ask Wikidata's API for candidates for the unlinked resources.")
+@click.option("--api-url", default=None, help="Wikidata API to ask (for --suggest).")
+@click.pass_obj
+def link(settings: Settings, suggest: bool, api_url: str | None) -> int:
+    """Report which resources are linked to Wikidata, by class, with the coverage.
+
+    With --suggest, print candidate links for the unlinked ones as commented
+    Turtle for a person to review; the data is never edited.
+    """
+    from kzgraph.linking import WIKIDATA_API, link_report, render_suggestions_turtle, suggest_links, unlinked_labels
+    from kzgraph.loader import load_store
+
+    store = load_store(settings)
+    report = link_report(store)
+    if not suggest:
+        click.echo(report.text, nl=False)
+        return EXIT_OK
+    suggestions = suggest_links(unlinked_labels(store, report), api_url or WIKIDATA_API)
+    click.echo(render_suggestions_turtle(suggestions), nl=False)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (never raises for expected errors)."""
     try:
