@@ -49,25 +49,28 @@ class KnowledgeStore:
         bindings: Mapping[str, Term] | None = None,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query.
 
-        ``default_graphs``/``named_graphs`` restrict the dataset as the
-        protocol's ``default-graph-uri``/``named-graph-uri`` do; without them
-        the query's own FROM/FROM NAMED apply, and without those the default
-        graph is the union of all graphs. ``bindings`` binds
-        variables to terms (never string formatting).
+        ``default_graphs``/``named_graphs`` set the dataset as the protocol's
+        ``default-graph-uri``/``named-graph-uri`` do: when either is given,
+        the dataset is exactly those graphs (an empty default graph, or no
+        named graphs, where one list is missing). Without them the query's
+        own FROM/FROM NAMED apply, and without those the default graph is the
+        union of all graphs. ``bindings`` binds variables to terms (never
+        string formatting); ``base_iri`` resolves relative IRIs.
 
         Raises:
             QueryError: the text is not a valid SPARQL query.
         """
-        options: dict = {"prefixes": PREFIXES}
-        if default_graphs:
-            options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
+        options: dict = {"prefixes": PREFIXES, "base_iri": base_iri}
+        if default_graphs or named_graphs:
+            # The store's own default graph is empty: everything lives in named graphs.
+            options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs or ()] or [ox.DefaultGraph()]
+            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs or ()]
         elif not declares_dataset(text):
             options["use_default_graph_as_union"] = True
-        if named_graphs:
-            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
         if bindings:
             options["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
         try:

@@ -18,6 +18,7 @@ from kzgraph import resources
 from kzgraph.config import Settings
 from kzgraph.interop import to_rdflib_graph
 from kzgraph.loader import parse_rdf_files
+from kzgraph.reasoning import infer_triples
 from kzgraph.results import compact
 
 
@@ -53,33 +54,40 @@ class ValidationReport:
         return "\n".join(lines) + "\n"
 
 
-def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph | None = None) -> ValidationReport:
-    """Validate ``data`` against ``shapes``, with RDFS inference over ``ontology``."""
+def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport:
+    """Validate ``data`` (already expanded with the ontology's entailments) against ``shapes``.
+
+    pyshacl's own inference is off: it runs owlrl, which registers literal
+    converters in rdflib for the whole process and, once run, makes valid
+    literals such as ``"--03-26"^^xsd:gMonthDay`` look ill-typed.
+    """
     import pyshacl
 
-    conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs", allow_warnings=True
-    )
-    findings = tuple(_findings(report, shapes))
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    findings = tuple(_findings(report, shapes, data))
     return ValidationReport(bool(conforms), findings, report)
 
 
 def validate_files(settings: Settings, extra_files: Iterable[Path] = ()) -> ValidationReport:
     """Validate the shipped data, together with ``extra_files``, against the shipped shapes.
 
+    The data is expanded with the OWL RL entailments of the ontology first,
+    so a shape that targets a class also sees its subclasses' instances.
+
     Raises:
         LoadError: a file cannot be parsed (the message names file and line).
     """
-    data = to_rdflib_graph(parse_rdf_files(resources.data_files(settings) + [Path(p) for p in extra_files]))
+    data = parse_rdf_files(resources.data_files(settings) + [Path(p) for p in extra_files])
+    ontology = parse_rdf_files(resources.ontology_files(settings))
+    expanded = to_rdflib_graph([*data, *ontology, *infer_triples([*data, *ontology])])
     shapes = to_rdflib_graph(parse_rdf_files(resources.shape_files(settings)))
-    ontology = to_rdflib_graph(parse_rdf_files(resources.ontology_files(settings)))
-    return validate_graph(data, shapes, ontology)
+    return validate_graph(expanded, shapes)
 
 
-def _findings(report: rdflib.Graph, shapes: rdflib.Graph) -> Iterable[Finding]:
+def _findings(report: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Graph) -> Iterable[Finding]:
     for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
         yield Finding(
-            focus=_show(report.value(result, SH.focusNode)),
+            focus=_show_focus(report.value(result, SH.focusNode), data),
             path=_show(report.value(result, SH.resultPath)),
             message=str(report.value(result, SH.resultMessage) or ""),
             shape=_show(node_shape_of(report.value(result, SH.sourceShape), shapes)),
@@ -95,6 +103,14 @@ def node_shape_of(shape, shapes: rdflib.Graph):
             break
         shape = owner
     return shape
+
+
+def _show_focus(node, data: rdflib.Graph) -> str:
+    """A blank node is shown through the resource that points to it, e.g. ``kzr:x kz:citation [...]``."""
+    if isinstance(node, rdflib.BNode):
+        for subject, predicate in data.subject_predicates(node):
+            return f"{_show_focus(subject, data)} {_show(predicate)} [...]"
+    return _show(node)
 
 
 def _show(term) -> str:

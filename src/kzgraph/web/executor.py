@@ -47,6 +47,8 @@ class QueryJob:
     """Key of GRAPH_FORMATS for CONSTRUCT/DESCRIBE, or None if the client accepts none."""
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None
+    """Resolves relative IRIs in the query (the endpoint's URL)."""
     max_result_bytes: int = 50_000_000
 
 
@@ -87,7 +89,7 @@ def execute_job(store: KnowledgeStore, job: QueryJob) -> QueryAnswer:
         ResultTooLarge: the serialized answer exceeds the limit.
     """
     result = store.query(
-        job.text, default_graphs=list(job.default_graphs) or None, named_graphs=list(job.named_graphs) or None
+        job.text, default_graphs=list(job.default_graphs), named_graphs=list(job.named_graphs), base_iri=job.base_iri
     )
     is_graph = isinstance(result, ox.QueryTriples)
     kind = "graph" if is_graph else "results"

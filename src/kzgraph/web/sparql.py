@@ -98,6 +98,7 @@ def _answer(query: str, params: dict[str, list[str]]) -> Response:
         graph_format=negotiate(request.accept_mimetypes, GRAPH_MEDIA_TYPES, requested),
         default_graphs=tuple(params.get("default-graph-uri", [])),
         named_graphs=tuple(params.get("named-graph-uri", [])),
+        base_iri=request.base_url,
         max_result_bytes=kg.settings.max_result_bytes,
     )
     services: list[str] = []
