@@ -48,9 +48,8 @@ class Settings:
     max_body_bytes: int = 1_000_000
     max_result_bytes: int = 50_000_000
     service_allowlist: tuple[str, ...] = (WIKIDATA_SPARQL,)
-    """SERVICE endpoints a query may call; any other SERVICE is refused."""
-    service_timeout: float = 8.0
-    """Seconds a call to an allowed SERVICE may take (connect and read)."""
+    """SERVICE endpoints a query may call; any other SERVICE is refused. Calls
+    to them run inside the query and so fall under ``timeout``."""
     testing: bool = False
 
     @classmethod
@@ -80,7 +79,7 @@ def _convert(name: str, raw: str) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if name in {"port", "workers", "threads", "max_body_bytes", "max_result_bytes"}:
         return int(raw)
-    if name in {"timeout", "service_timeout"}:
+    if name == "timeout":
         return float(raw)
     if name == "service_allowlist":
         return tuple(part for part in raw.split() if part)

@@ -1,0 +1,84 @@
+"""Loading: errors name the file and line, the cache is never stale, resources resolve."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kzgraph import resources
+from kzgraph.config import Settings
+from kzgraph.errors import LoadError
+from kzgraph.loader import load_store, parse_rdf_file
+from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.mark.parametrize("folder", resources.FOLDERS)
+def test_each_folder_resolves_and_is_not_empty(folder):
+    path = resources.project_root(Settings()) / folder
+    assert path.is_dir()
+    assert any(path.glob("*.ttl")) or any(path.glob("*.rq"))
+
+
+def test_a_wrong_root_is_a_load_error(tmp_path):
+    with pytest.raises(LoadError, match="not a kzgraph root"):
+        resources.project_root(Settings(root=tmp_path))
+
+
+def test_syntax_error_names_file_line_and_column():
+    with pytest.raises(LoadError) as caught:
+        parse_rdf_file(FIXTURES / "broken.ttl")
+    message = str(caught.value)
+    assert message.startswith(f"{FIXTURES / 'broken.ttl'}:5:")
+    assert "end of file" in message.lower() or "unexpected" in message.lower()
+
+
+def test_missing_file_is_a_load_error(tmp_path):
+    with pytest.raises(LoadError, match="nothing.ttl"):
+        parse_rdf_file(tmp_path / "nothing.ttl")
+
+
+def test_store_has_the_three_named_graphs(store, plain_store):
+    assert store.graph_names() == sorted([DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH])
+    assert plain_store.graph_names() == sorted([DATA_GRAPH, ONTOLOGY_GRAPH])
+
+
+@pytest.fixture
+def copied_root(tmp_path) -> Path:
+    root = tmp_path / "root"
+    for folder in resources.FOLDERS:
+        shutil.copytree(resources.project_root(Settings()) / folder, root / folder)
+    return root
+
+
+def test_an_edited_data_file_is_never_served_stale(copied_root, tmp_path):
+    settings = Settings(root=copied_root, cache_dir=tmp_path / "cache")
+    ask = "ASK { kzr:org-sco rdfs:label 'Shanghai'@en }"
+    assert not load_store(settings).ask(ask)
+    assert list((tmp_path / "cache").glob("*.nq")), "the first load fills the cache"
+    path = copied_root / "data" / "organizations.ttl"
+    path.write_text(path.read_text(encoding="utf-8").replace('rdfs:label "SCO"@en', 'rdfs:label "Shanghai"@en'),
+                    encoding="utf-8")
+    assert load_store(settings).ask(ask)
+
+
+def test_a_broken_data_file_fails_even_with_a_warm_cache(copied_root, tmp_path):
+    settings = Settings(root=copied_root, cache_dir=tmp_path / "cache")
+    load_store(settings)
+    shutil.copy(FIXTURES / "broken.ttl", copied_root / "data" / "zz-broken.ttl")
+    with pytest.raises(LoadError, match=r"zz-broken\.ttl:5:"):
+        load_store(settings)
+
+
+def test_cache_holds_the_same_dataset(settings, store):
+    again = load_store(settings)
+    assert len(again) == len(store)
+
+
+def test_unwritable_cache_only_costs_speed(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    assert len(load_store(Settings(cache_dir=blocker / "cache"))) > 3000

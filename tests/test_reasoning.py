@@ -1,0 +1,58 @@
+"""The OWL RL entailments we store agree with owlrl's on what we rely on: subclasses, subproperties, inverses."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from kzgraph.reasoning import infer_triples
+
+TTL = b"""
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<urn:Summit> rdfs:subClassOf <urn:Meeting> . <urn:Meeting> rdfs:subClassOf <urn:Activity> .
+<urn:chair> rdfs:subPropertyOf <urn:participant> . <urn:participant> owl:inverseOf <urn:participatedIn> .
+<urn:text> rdfs:domain <urn:Note> .
+<urn:s> a <urn:Summit> ; <urn:chair> <urn:p> ; <urn:note> [ <urn:text> "quoted" ] .
+"""
+QUADS = list(ox.parse(TTL, format=ox.RdfFormat.TURTLE))
+
+
+@pytest.fixture(scope="module")
+def entailed() -> set[str]:
+    return {str(t) for t in infer_triples(QUADS)}
+
+
+def expected_by_owlrl() -> set[str]:
+    import owlrl
+    import rdflib
+
+    graph = rdflib.Graph().parse(data=TTL, format="turtle")
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+    wanted = ("<urn:s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:", "<urn:s> <urn:participant>",
+              "<urn:p> <urn:participatedIn>")
+    return {f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in graph if f"{s.n3()} {p.n3()} {o.n3()}".startswith(wanted)}
+
+
+def test_subclass_subproperty_and_inverse_entailments(entailed):
+    assert entailed >= {
+        "<urn:s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:Meeting>",
+        "<urn:s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:Activity>",
+        "<urn:s> <urn:participant> <urn:p>",
+        "<urn:p> <urn:participatedIn> <urn:s>",
+    }
+
+
+def test_agrees_with_owlrl_on_those(entailed):
+    ours = {t for t in entailed if not t.endswith("owl#Thing>")}
+    assert expected_by_owlrl() - {"<urn:s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:Summit>"} <= ours
+
+
+def test_no_noise(entailed):
+    assert not any("owl#Thing" in t or "owl#sameAs" in t or t.startswith('"') for t in entailed)
+
+
+def test_blank_nodes_keep_their_identity_through_the_reasoner(entailed):
+    note = next(q.object for q in QUADS if q.predicate.value == "urn:note")
+    assert f"{note} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:Note>" in entailed
+    assert [t for t in entailed if "_:" in t] == [f"{note} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:Note>"]
