@@ -399,3 +399,29 @@ def test_close_matches_do_not_leak_into_the_wikidata_view(store):
     # A proposal's planned location is not a Wikidata "location" (P276), so kz:location is only a close match.
     assert not store.ask("ASK { ?x wdt:P276 ?y }")
     assert not store.ask("ASK { ?x wdt:P463 ?y }")
+
+
+# ------------------------------------------------------------- the CLI
+
+
+def test_link_command_reports_coverage_by_class(run_cli):
+    code, out, _ = run_cli("link")
+    assert code == 0
+    assert re.match(r"Linked \d+ of \d+ resources \(\d+%\)\n", out)
+    assert "  states         7 of 7  (100%)" in out
+    assert "kzr:org-akorda" in out  # listed as not linked
+
+
+def test_link_suggest_prints_turtle_from_the_api(run_cli, fake_wikidata):
+    api, seen = fake_wikidata
+    code, out, _ = run_cli("link", "--suggest", "--api-url", api)
+    assert code == 0
+    assert any(query.get("search") == ["Aral Sea"] for query, _ in seen)
+    assert "# kzr:sea-aral skos:exactMatch wd:Q101 ." in out
+
+
+def test_link_suggest_offline_says_so_and_exits_2(run_cli):
+    code, out, err = run_cli("link", "--suggest", "--api-url", "http://127.0.0.1:1/w/api.php")
+    assert code == 2
+    assert out == ""
+    assert "cannot reach the Wikidata API at http://127.0.0.1:1/w/api.php" in err
