@@ -28,7 +28,9 @@ def expected_by_owlrl() -> set[str]:
     import rdflib
 
     graph = rdflib.Graph().parse(data=TTL, format="turtle")
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+    # improved_datatypes=False: owlrl's own literal converters would stay registered in rdflib for the
+    # rest of the process and make valid literals such as "--03-26"^^xsd:gMonthDay look ill-typed.
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, improved_datatypes=False).expand(graph)
     wanted = ("<urn:s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:", "<urn:s> <urn:participant>",
               "<urn:p> <urn:participatedIn>")
     return {f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in graph if f"{s.n3()} {p.n3()} {o.n3()}".startswith(wanted)}
