@@ -156,3 +156,9 @@ def test_serve_answers_sparql_on_localhost(settings, tmp_path):
         out, _ = server.communicate(timeout=10)
     assert f"SPARQL endpoint  http://127.0.0.1:{port}/sparql" in out
     assert f"query page       http://127.0.0.1:{port}/" in out
+
+
+def test_update_is_refused_as_such(run_cli):
+    code, _, err = run_cli("query", "INSERT DATA { kzr:x rdfs:label 'x' }")
+    assert code == 2
+    assert "SPARQL Update is not allowed" in err

@@ -327,3 +327,8 @@ def test_resource_page_for_browsers_shows_labels_and_quotes(client):
 
 def test_unknown_resource_is_404(client):
     assert client.get("/resource/no-such-thing", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_a_resource_path_that_is_no_iri_is_404(client):
+    response = client.get("/resource/a%20b%3E", headers={"Accept": "text/turtle"})
+    assert response.status_code == 404

@@ -62,7 +62,7 @@ def query(settings: Settings, query: str | None, fmt: str, list_examples: bool) 
 
     The project's prefixes (kz:, kzr:, rdfs:, skos:, wdt:, ...) need no PREFIX lines.
     """
-    from kzgraph.queries import find_query, read_all_queries
+    from kzgraph.queries import read_all_queries
 
     folder = resources.queries_dir(settings)
     if list_examples:
@@ -71,12 +71,15 @@ def query(settings: Settings, query: str | None, fmt: str, list_examples: bool) 
         return EXIT_OK
     if not query:
         raise click.UsageError("give a QUERY, or --list to see the examples")
-    text = _query_text(query, folder, find_query)
+    text = _query_text(query, folder)
     _write_query_result(settings, text, fmt)
     return EXIT_OK
 
 
-def _query_text(query: str, folder: Path, find_query) -> str:
+def _query_text(query: str, folder: Path) -> str:
+    """The SPARQL text that QUERY stands for: stdin, a file, an example's name, or itself."""
+    from kzgraph.queries import find_query
+
     if query == "-":
         return sys.stdin.read()
     if query.endswith(".rq") or Path(query).is_file():
@@ -95,7 +98,13 @@ def _write_query_result(settings: Settings, text: str, fmt: str) -> None:
     from kzgraph.loader import load_store
     from kzgraph.results import GRAPH_FORMATS, RESULT_FORMATS, render_table, write_result
 
-    result = load_store(settings).query(text)
+    from kzgraph.guard import refuse_update
+
+    try:
+        result = load_store(settings).query(text)
+    except QueryError:
+        refuse_update(text)  # say "read-only" rather than a grammar error
+        raise
     out = sys.stdout.buffer
     if fmt == "table":
         out.write(render_table(result).encode("utf-8"))

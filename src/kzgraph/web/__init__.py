@@ -45,7 +45,9 @@ def create_app(settings: Settings | None = None, store: KnowledgeStore | None = 
 
     app = Flask(__name__)
     app.config.update(TESTING=settings.testing, MAX_CONTENT_LENGTH=settings.max_body_bytes)
-    app.extensions[EXTENSION] = KgState(settings, store, executor, read_all_queries(resources.queries_dir(settings)))
+    app.extensions[EXTENSION] = KgState(
+        settings, store, executor, read_all_queries(resources.queries_dir(settings)), pages.english_labels(store)
+    )
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graphs.bp)

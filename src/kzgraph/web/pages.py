@@ -9,15 +9,13 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
 from kzgraph import __version__
-from kzgraph.namespaces import DATA_GRAPH, KZR, ONTOLOGY_GRAPH
+from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, KZ, KZR, ONTOLOGY_GRAPH
 from kzgraph.results import compact
+from kzgraph.store import KnowledgeStore
 from kzgraph.web.rdf_response import rdf_response
 from kzgraph.web.state import state
 
 bp = Blueprint("pages", __name__)
-
-_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-
 
 @bp.route("/", methods=["GET"])
 def index() -> str:
@@ -32,7 +30,8 @@ def health() -> Response:
 
 @bp.route("/ontology", methods=["GET"])
 def ontology() -> Response:
-    return rdf_response(_triples(kg_quads=state().store.quads(ONTOLOGY_GRAPH)), filename="kzgraph-ontology")
+    quads = state().store.quads(ONTOLOGY_GRAPH)
+    return rdf_response([ox.Triple(q.subject, q.predicate, q.object) for q in quads], filename="kzgraph-ontology")
 
 
 @bp.route("/resource/<path:key>", methods=["GET"])
@@ -40,7 +39,11 @@ def resource(key: str) -> Response:
     """The resource ``kzr:key``: an HTML page for browsers, its description in RDF otherwise."""
     iri = KZR + key
     store = state().store
-    description = list(store.query(f"DESCRIBE <{_safe(iri)}>", default_graphs=[DATA_GRAPH, ONTOLOGY_GRAPH]))
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        abort(404, "not a resource IRI")
+    description = list(store.query("DESCRIBE ?x", bindings={"x": node}, default_graphs=[DATA_GRAPH, ONTOLOGY_GRAPH]))
     if not description:
         abort(404, f"no resource <{iri}> in this graph")
     if request.accept_mimetypes["text/html"] > request.accept_mimetypes["text/turtle"]:
@@ -48,48 +51,37 @@ def resource(key: str) -> Response:
     return rdf_response(description, filename=key)
 
 
-def _safe(iri: str) -> str:
-    if any(c in iri for c in '<>"{}|^`\\ '):
-        abort(404, "not a resource IRI")
-    return iri
-
-
-def _triples(kg_quads) -> list[ox.Triple]:
-    return [ox.Triple(q.subject, q.predicate, q.object) for q in kg_quads]
-
-
 def _page(iri: str, description: list[ox.Triple]) -> dict:
-    store = state().store
+    kg = state()
     subject = ox.NamedNode(iri)
-    labels = _labels(store)
     properties: dict[str, list[dict]] = defaultdict(list)
-    citations = []
     for triple in description:
-        if triple.subject != subject:
-            continue
-        if compact(triple.predicate) == "kz:citation":
-            citations.append({t.predicate.value.rsplit("#", 1)[-1]: t.object for t in description if t.subject == triple.object})
-            continue
-        properties[compact(triple.predicate)].append(_term(triple.object, labels))
-    incoming = [
-        {"subject": _term(row["s"], labels), "predicate": compact(row["p"])}
-        for row in store.select("SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER (?g != <%s>) }"
-                                % "https://w3id.org/kzgraph/graph/inferred", o=subject)
-        if isinstance(row["s"], ox.NamedNode)
-    ]
+        if triple.subject == subject and triple.predicate.value != KZ + "citation":
+            properties[compact(triple.predicate)].append(_term(triple.object, kg.labels))
+    citations = kg.store.select(
+        "SELECT ?x ?quote ?source WHERE { ?x kz:citation [ kz:quote ?quote ; kz:sourceArticle ?source ] } ORDER BY ?quote",
+        x=subject,
+    )
+    incoming = kg.store.select(
+        "SELECT DISTINCT ?s ?p ?o ?inferred WHERE { GRAPH ?g { ?s ?p ?o } FILTER (isIRI(?s) && ?g != ?inferred) }",
+        o=subject, inferred=ox.NamedNode(INFERRED_GRAPH),
+    )
     return {
         "iri": iri,
-        "label": labels.get(iri, compact(subject)),
+        "label": kg.labels.get(iri, compact(subject)),
         "properties": sorted(properties.items()),
-        "citations": [{"quote": c.get("quote").value if c.get("quote") else "", "source": c.get("sourceArticle").value
-                       if c.get("sourceArticle") else ""} for c in citations],
-        "incoming": sorted(incoming, key=lambda r: (r["predicate"], r["subject"]["text"])),
+        "citations": [{"quote": row["quote"].value, "source": row["source"].value} for row in citations],
+        "incoming": sorted(({"subject": _term(row["s"], kg.labels), "predicate": compact(row["p"])} for row in incoming),
+                           key=lambda r: (r["predicate"], r["subject"]["text"])),
     }
 
 
-def _labels(store) -> dict[str, str]:
-    rows = store.select("SELECT ?s ?l WHERE { ?s rdfs:label|skos:prefLabel ?l FILTER (LANGMATCHES(LANG(?l), 'en') || LANG(?l) = '') }")
-    return {row["s"].value: row["l"].value for row in rows if isinstance(row["s"], ox.NamedNode)}
+def english_labels(store: KnowledgeStore) -> dict[str, str]:
+    """IRI → English (or untagged) label of every labelled resource, for showing links by name."""
+    rows = store.select(
+        "SELECT ?s ?l WHERE { ?s rdfs:label|skos:prefLabel ?l FILTER (isIRI(?s) && (LANGMATCHES(LANG(?l), 'en') || LANG(?l) = '')) }"
+    )
+    return {row["s"].value: row["l"].value for row in rows}
 
 
 def _term(term, labels: dict[str, str]) -> dict:

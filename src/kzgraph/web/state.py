@@ -22,6 +22,8 @@ class KgState:
     executor: QueryExecutor
     """The query processes: every client query runs there, under the time limit."""
     queries: dict[str, NamedQuery]
+    labels: dict[str, str]
+    """IRI → English label, for pages (the graph is read-only, so computed once)."""
 
 
 def state() -> KgState:
