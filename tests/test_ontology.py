@@ -33,7 +33,7 @@ def test_every_term_has_an_english_label_a_definition_and_is_defined_by_the_onto
     assert rows(plain_store, """
         SELECT ?term WHERE {
           GRAPH <https://w3id.org/kzgraph/graph/ontology> { ?term a ?kind }
-          VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty }
+          VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty rdfs:Datatype }
           FILTER (STRSTARTS(STR(?term), STR(kz:)))
           FILTER NOT EXISTS {
             ?term rdfs:label ?label ; skos:definition ?definition ;
@@ -54,6 +54,12 @@ def test_every_property_has_a_domain_or_range_stated(plain_store):
           FILTER (?p NOT IN (kz:about, kz:relatedTo, kz:location, kz:supportedBy, kz:establishes,
                              kz:resultedIn, kz:outcomeOf))
         }""") == []
+
+
+def test_every_datatype_property_has_a_range(plain_store):
+    assert rows(plain_store, """
+        SELECT ?p WHERE { ?p a owl:DatatypeProperty FILTER (STRSTARTS(STR(?p), STR(kz:))) FILTER NOT EXISTS { ?p rdfs:range ?r } }
+        """) == []
 
 
 def test_inverse_pairs_answer_in_either_direction(store):
