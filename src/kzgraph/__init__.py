@@ -13,10 +13,20 @@ __version__ = "0.1.0"
 
 from kzgraph.config import Settings
 from kzgraph.errors import KzGraphError, LoadError, QueryError, UnknownQuery
-from kzgraph.export import export_graph
 from kzgraph.loader import load_store
 from kzgraph.queries import read_all_queries, read_query
-from kzgraph.validate import validate_files
+
+_LAZY = {"export_graph": "kzgraph.export", "validate_files": "kzgraph.validate"}
+"""Public names whose modules import rdflib: loaded on first use, so a query starts fast."""
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'kzgraph' has no attribute {name!r}")
+
 
 __all__ = [
     "KzGraphError",
