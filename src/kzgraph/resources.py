@@ -61,12 +61,3 @@ def shape_files(settings: Settings) -> list[Path]:
 def queries_dir(settings: Settings) -> Path:
     return project_root(settings) / "queries"
 
-
-def sources_dir(settings: Settings) -> Path:
-    """The source articles and their metadata (in a checkout, and bundled)."""
-    return project_root(settings) / "sources"
-
-
-def links_file(settings: Settings) -> Path:
-    """The table of Wikidata links and the evidence for each."""
-    return project_root(settings) / "links" / "wikidata.tsv"
