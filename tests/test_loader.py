@@ -82,3 +82,8 @@ def test_unwritable_cache_only_costs_speed(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
     assert len(load_store(Settings(cache_dir=blocker / "cache"))) > 3000
+
+
+def test_a_relative_iri_is_an_error_not_a_path_of_this_machine():
+    with pytest.raises(LoadError, match=r"relative-iri\.ttl:3:"):
+        parse_rdf_file(FIXTURES / "relative-iri.ttl")

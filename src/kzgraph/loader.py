@@ -33,18 +33,14 @@ def parse_rdf_file(path: Path) -> list[ox.Quad]:
         LoadError: the file cannot be read or parsed; the message reads
             ``FILE:LINE:COLUMN: problem``.
     """
+    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
     try:
-        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
-        return list(ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()))
+        # No base IRI: a relative IRI would otherwise resolve to this machine's file path.
+        return list(ox.parse(path=str(path), format=fmt))
     except SyntaxError as exc:
-        line, column = _position(exc)
-        raise LoadError(f"{path}:{line}:{column}: {exc.msg}") from exc
+        raise LoadError(f"{path}:{exc.lineno or '?'}:{exc.offset or '?'}: {exc.msg}") from exc
     except OSError as exc:
         raise LoadError(f"{path}: {exc.strerror or exc}") from exc
-
-
-def _position(exc: SyntaxError) -> tuple[int | str, int | str]:
-    return (exc.lineno or "?", exc.offset or "?")
 
 
 def parse_rdf_files(paths: Iterable[Path], graph: str | None = None) -> list[ox.Quad]:
@@ -101,7 +97,7 @@ def _cache_path(settings: Settings, files: list[Path]) -> Path | None:
             raise LoadError(f"{path}: {exc.strerror or exc}") from exc
         digest.update(f"|{path.name}|{len(content)}|".encode())
         digest.update(content)
-    return Path(settings.cache_dir) / f"dataset-{digest.hexdigest()[:32]}.nq"
+    return settings.cache_dir / f"dataset-{digest.hexdigest()[:32]}.nq"
 
 
 def _write_cache(store: KnowledgeStore, cache: Path) -> None:
@@ -109,8 +105,11 @@ def _write_cache(store: KnowledgeStore, cache: Path) -> None:
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-        os.close(fd)
+    except OSError:
+        return
+    os.close(fd)
+    try:
         store.dump(Path(tmp))
         os.replace(tmp, cache)
     except OSError:
-        pass
+        Path(tmp).unlink(missing_ok=True)

@@ -17,8 +17,7 @@ from rdflib.namespace import SH
 from kzgraph import resources
 from kzgraph.config import Settings
 from kzgraph.interop import to_rdflib_graph
-from kzgraph.loader import parse_rdf_files
-from kzgraph.reasoning import infer_triples
+from kzgraph.loader import build_dataset, parse_rdf_files
 from kzgraph.results import compact
 
 
@@ -77,9 +76,8 @@ def validate_files(settings: Settings, extra_files: Iterable[Path] = ()) -> Vali
     Raises:
         LoadError: a file cannot be parsed (the message names file and line).
     """
-    data = parse_rdf_files(resources.data_files(settings) + [Path(p) for p in extra_files])
-    ontology = parse_rdf_files(resources.ontology_files(settings))
-    expanded = to_rdflib_graph([*data, *ontology, *infer_triples([*data, *ontology])])
+    data = resources.data_files(settings) + [Path(p) for p in extra_files]
+    expanded = to_rdflib_graph(build_dataset(resources.ontology_files(settings), data, reason=True))
     shapes = to_rdflib_graph(parse_rdf_files(resources.shape_files(settings)))
     return validate_graph(expanded, shapes)
 
