@@ -79,17 +79,20 @@ def _service_terms(node) -> Iterable:
             yield from _service_terms(item)
 
 
-def check_services(text: str, allowlist: Iterable[str]) -> None:
-    """Refuse a query that calls a SERVICE not on ``allowlist``.
+def check_services(text: str, allowlist: Iterable[str]) -> list[str]:
+    """The SERVICE endpoints of a query, all of them on ``allowlist``.
 
     Raises:
+        QueryError: the query mentions SERVICE but cannot be parsed to check it.
         ServiceRefused: a SERVICE endpoint is a variable or is not allowed.
     """
     allowed = set(allowlist)
-    for endpoint in service_endpoints(text):
+    endpoints = service_endpoints(text)
+    for endpoint in endpoints:
         if endpoint not in allowed:
             shown = ", ".join(sorted(allowed)) or "none"
             raise ServiceRefused(f"SERVICE {endpoint} is not allowed (allowed: {shown})")
+    return endpoints
 
 
 def refuse_update(text: str) -> None:

@@ -22,6 +22,7 @@ from kzgraph.loader import load_store
 from kzgraph.queries import read_all_queries
 from kzgraph.store import KnowledgeStore
 from kzgraph.web import graphs, pages, sparql
+from kzgraph.web.describe import dataset_stats
 from kzgraph.web.executor import QueryExecutor
 from kzgraph.web.state import EXTENSION, KgState, state
 
@@ -46,7 +47,8 @@ def create_app(settings: Settings | None = None, store: KnowledgeStore | None = 
     app = Flask(__name__)
     app.config.update(TESTING=settings.testing, MAX_CONTENT_LENGTH=settings.max_body_bytes)
     app.extensions[EXTENSION] = KgState(
-        settings, store, executor, read_all_queries(resources.queries_dir(settings)), pages.english_labels(store)
+        settings, store, executor, read_all_queries(resources.queries_dir(settings)), pages.english_labels(store),
+        dataset_stats(store),
     )
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)

@@ -29,4 +29,4 @@ def graph_store() -> Response:
 
 @bp.route("/.well-known/void", methods=["GET"])
 def void() -> Response:
-    return rdf_response(void_description(request.url_root, state().store))
+    return rdf_response(void_description(request.url_root, state().stats))

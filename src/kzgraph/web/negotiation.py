@@ -70,3 +70,21 @@ def negotiate(accept: MIMEAccept, table: dict[str, str], requested: str | None =
 def acceptable_types(table: dict[str, str], canonical: dict[str, str]) -> str:
     """The canonical media types of a table, for a 406 message."""
     return ", ".join(canonical[key] for key in dict.fromkeys(table.values()))
+
+
+def content_type(media: str) -> str:
+    """The Content-Type header for a media type: text formats say they are UTF-8 (JSON-LD always is).
+
+    >>> content_type("text/turtle"), content_type("application/ld+json")
+    ('text/turtle; charset=utf-8', 'application/ld+json')
+    """
+    return media if media == "application/ld+json" else f"{media}; charset=utf-8"
+
+
+def wants_html(accept: MIMEAccept) -> bool:
+    """Whether the client is a browser: it prefers HTML to Turtle (``*/*`` alone does not).
+
+    >>> wants_html(MIMEAccept([("text/html", 1), ("*/*", 0.8)])), wants_html(MIMEAccept([("*/*", 1)]))
+    (True, False)
+    """
+    return accept["text/html"] > accept["text/turtle"]

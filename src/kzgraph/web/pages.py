@@ -12,6 +12,7 @@ from kzgraph import __version__
 from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, KZ, KZR, ONTOLOGY_GRAPH
 from kzgraph.results import compact
 from kzgraph.store import KnowledgeStore
+from kzgraph.web.negotiation import wants_html
 from kzgraph.web.rdf_response import rdf_response
 from kzgraph.web.state import state
 
@@ -46,7 +47,7 @@ def resource(key: str) -> Response:
     description = list(store.query("DESCRIBE ?x", bindings={"x": node}, default_graphs=[DATA_GRAPH, ONTOLOGY_GRAPH]))
     if not description:
         abort(404, f"no resource <{iri}> in this graph")
-    if request.accept_mimetypes["text/html"] > request.accept_mimetypes["text/turtle"]:
+    if wants_html(request.accept_mimetypes):
         return Response(render_template("resource.html", **_page(iri, description)), mimetype="text/html")
     return rdf_response(description, filename=key)
 

@@ -14,6 +14,7 @@ from kzgraph.web.negotiation import (
     FILE_EXTENSIONS,
     GRAPH_MEDIA_TYPES,
     acceptable_types,
+    content_type,
     negotiate,
 )
 
@@ -39,7 +40,7 @@ def rdf_response(statements: Iterable[ox.Triple | ox.Quad], *, filename: str | N
     prefixes = _used_prefixes(items) if key in {"turtle", "trig"} else None
     body = ox.serialize(items, format=GRAPH_FORMATS[key], prefixes=prefixes)
     media = CANONICAL_GRAPH_TYPE[key]
-    response = Response(body, 200, content_type=media if key == "jsonld" else f"{media}; charset=utf-8")
+    response = Response(body, 200, content_type=content_type(media))
     response.vary.add("Accept")
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{FILE_EXTENSIONS[key]}"'

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, request
 
 from kzgraph.errors import QueryError, QueryTimeout, ResultTooLarge, ServiceRefused, UpdateRefused
-from kzgraph.guard import check_services, refuse_update, service_endpoints
+from kzgraph.guard import check_services, refuse_update
+from kzgraph.web import pages
 from kzgraph.web.describe import service_description
 from kzgraph.web.executor import NotAcceptable, QueryFailed, QueryJob
 from kzgraph.web.negotiation import (
@@ -22,7 +23,9 @@ from kzgraph.web.negotiation import (
     GRAPH_MEDIA_TYPES,
     RESULT_MEDIA_TYPES,
     acceptable_types,
+    content_type,
     negotiate,
+    wants_html,
 )
 from kzgraph.web.rdf_response import rdf_response
 from kzgraph.web.state import state
@@ -103,8 +106,7 @@ def _answer(query: str, params: dict[str, list[str]]) -> Response:
     )
     services: list[str] = []
     try:
-        services = service_endpoints(query)
-        check_services(query, kg.settings.service_allowlist)
+        services = check_services(query, kg.settings.service_allowlist)
         answer = kg.executor.run(job)
     except ServiceRefused as exc:
         abort(403, str(exc))
@@ -127,16 +129,12 @@ def _answer(query: str, params: dict[str, list[str]]) -> Response:
             abort(403, str(refused))
         abort(400, str(exc))
     media = CANONICAL_GRAPH_TYPE[answer.format] if answer.kind == "graph" else CANONICAL_RESULT_TYPE[answer.format]
-    response = Response(answer.body, 200, content_type=_with_charset(media))
+    response = Response(answer.body, 200, content_type=content_type(media))
     response.vary.add("Accept")
     return response
 
 
-def _with_charset(media: str) -> str:
-    return media if media == "application/ld+json" else f"{media}; charset=utf-8"
-
-
-def _describe_service() -> Response:
-    if request.accept_mimetypes["text/html"] > request.accept_mimetypes["text/turtle"]:
-        return Response(render_template("index.html", queries=state().queries.values()), mimetype="text/html")
-    return rdf_response(service_description(request.base_url, state().store))
+def _describe_service() -> Response | str:
+    if wants_html(request.accept_mimetypes):
+        return pages.index()
+    return rdf_response(service_description(request.base_url, state().stats))

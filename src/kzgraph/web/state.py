@@ -9,6 +9,7 @@ from flask import current_app
 from kzgraph.config import Settings
 from kzgraph.queries import NamedQuery
 from kzgraph.store import KnowledgeStore
+from kzgraph.web.describe import DatasetStats
 from kzgraph.web.executor import QueryExecutor
 
 EXTENSION = "kzgraph"
@@ -24,6 +25,8 @@ class KgState:
     queries: dict[str, NamedQuery]
     labels: dict[str, str]
     """IRI → English label, for pages (the graph is read-only, so computed once)."""
+    stats: DatasetStats
+    """Counts for the Service Description and VoID, also computed once."""
 
 
 def state() -> KgState:
