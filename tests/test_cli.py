@@ -17,7 +17,7 @@ def test_version(run_cli):
 
 
 def test_every_command_has_help(run_cli):
-    for command in ("validate", "query", "export"):
+    for command in ("validate", "query", "export", "serve", "link"):
         code, out, _ = run_cli(command, "--help")
         assert code == 0
         assert "Usage:" in out and command in out
