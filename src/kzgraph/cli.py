@@ -14,9 +14,11 @@ import click
 from kzgraph import __version__, resources
 from kzgraph.config import Settings
 from kzgraph.errors import KzGraphError, QueryError
+from kzgraph.export import EXPORT_FORMATS
+from kzgraph.results import GRAPH_FORMATS, RESULT_FORMATS
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_ERROR = 0, 1, 2
-QUERY_FORMATS = ("table", "json", "csv", "tsv", "xml", "turtle", "nt", "jsonld")
+QUERY_FORMATS = ("table", *dict.fromkeys([*RESULT_FORMATS, *GRAPH_FORMATS]))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -95,10 +97,9 @@ def _query_text(query: str, folder: Path) -> str:
 def _write_query_result(settings: Settings, text: str, fmt: str) -> None:
     import pyoxigraph as ox
 
-    from kzgraph.loader import load_store
-    from kzgraph.results import GRAPH_FORMATS, RESULT_FORMATS, render_table, write_result
-
     from kzgraph.guard import refuse_update
+    from kzgraph.loader import load_store
+    from kzgraph.results import render_table, write_result
 
     try:
         result = load_store(settings).query(text)
@@ -119,8 +120,7 @@ def _write_query_result(settings: Settings, text: str, fmt: str) -> None:
 
 @cli.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
-@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "nquads", "jsonld", "xml", "trig"]),
-              default="turtle", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True)
 @click.option("--inferred", is_flag=True, help="Include the OWL RL entailments.")
 @click.pass_obj
 def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) -> int:
@@ -137,10 +137,12 @@ def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) ->
 
 
 @cli.command()
-@click.option("--host", default=None, help="Address to listen on.  [default: 127.0.0.1]")
-@click.option("--port", type=int, default=None, help="Port to listen on.  [default: 8000]")
-@click.option("--workers", type=int, default=None, help="Query processes (each runs one query at a time).  [default: 2]")
-@click.option("--timeout", type=float, default=None, help="Seconds a query may run before it is stopped.  [default: 10]")
+@click.option("--host", default=None, help=f"Address to listen on.  [default: {Settings.host}]")
+@click.option("--port", type=int, default=None, help=f"Port to listen on.  [default: {Settings.port}]")
+@click.option("--workers", type=int, default=None,
+              help=f"Query processes (each runs one query at a time).  [default: {Settings.workers}]")
+@click.option("--timeout", type=float, default=None,
+              help=f"Seconds a query may run before it is stopped.  [default: {Settings.timeout:g}]")
 @click.pass_obj
 def serve(settings: Settings, host: str | None, port: int | None, workers: int | None, timeout: float | None) -> int:
     """Serve the graph: a read-only SPARQL 1.1 endpoint with a query page.

@@ -52,14 +52,15 @@ def write_result(result, fmt: ox.QueryResultsFormat | ox.RdfFormat, output: IO[b
         triples = result
         if fmt in _QUAD_FORMATS:
             triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result)
-        ox.serialize(triples, output, fmt, prefixes=_used_prefixes(fmt))
+        ox.serialize(triples, output, fmt, prefixes=_prefixes_for(fmt))
     else:
         if not isinstance(fmt, ox.QueryResultsFormat):
             raise ValueError(f"{fmt} is not a SPARQL results format")
         result.serialize(output, fmt)
 
 
-def _used_prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
+def _prefixes_for(fmt: ox.RdfFormat) -> dict[str, str] | None:
+    """All project prefixes where the format has them: a streamed result cannot know which it will use."""
     return PREFIXES if fmt in {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG} else None
 
 
