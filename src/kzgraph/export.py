@@ -14,14 +14,10 @@ import pyoxigraph as ox
 
 from kzgraph.errors import ExportError
 from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from kzgraph.results import GRAPH_FORMATS
 from kzgraph.store import KnowledgeStore
 
 EXPORT_FORMATS = ("turtle", "nt", "nquads", "jsonld", "xml", "trig")
-_OXIGRAPH_FORMATS = {
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-}
 
 
 def export_graph(store: KnowledgeStore, fmt: str = "turtle", *, inferred: bool = False) -> bytes:
@@ -46,7 +42,7 @@ def export_graph(store: KnowledgeStore, fmt: str = "turtle", *, inferred: bool =
         return _longturtle(_as_triples(quads))
     items = quads if fmt == "trig" else _as_triples(quads)
     prefixes = PREFIXES if fmt != "jsonld" else None
-    return ox.serialize(items, format=_OXIGRAPH_FORMATS[fmt], prefixes=prefixes)
+    return ox.serialize(items, format=GRAPH_FORMATS[fmt], prefixes=prefixes)
 
 
 def _canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
