@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import statistics
 import time
+import argparse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -102,3 +103,29 @@ def machine_summary() -> str:
     except OSError:
         pass
     return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, {platform.platform()}"
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    sizes: list[int]
+    repeats: int
+    budget: float
+
+
+def scaled_run_options(
+    parser: argparse.ArgumentParser, *, quick_sizes: list[int], repeats: int, quick_repeats: int, budget: float
+) -> None:
+    """The --quick, --sizes, --repeats and --budget options of a benchmark over replicated data."""
+    parser.add_argument("--quick", action="store_true",
+                        help=f"sizes {','.join(map(str, quick_sizes))}, {quick_repeats} run(s) each")
+    parser.add_argument("--sizes", help="comma-separated replication factors (default 1,10,50)")
+    parser.add_argument("--repeats", type=int, help=f"timed runs per case (default {repeats})")
+    parser.add_argument("--budget", type=float, default=budget, help="stop repeating a case after this many seconds")
+    parser.set_defaults(_plan=(quick_sizes, repeats, quick_repeats))
+
+
+def run_plan(args: argparse.Namespace) -> RunPlan:
+    """The sizes and repeats the options of :func:`scaled_run_options` ask for."""
+    quick_sizes, repeats, quick_repeats = args._plan
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else (quick_sizes if args.quick else [1, 10, 50])
+    return RunPlan(sizes, args.repeats or (quick_repeats if args.quick else repeats), args.budget)

@@ -35,7 +35,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.plugins.sparql import prepareQuery
 
-from _bench import Timing, fmt_s, machine_summary, measure, replicate, table
+from _bench import Timing, fmt_s, machine_summary, measure, replicate, run_plan, scaled_run_options, table
 from kzgraph import Settings
 from kzgraph.loader import load_store
 from kzgraph.namespaces import PREFIXES
@@ -158,15 +158,12 @@ def bench_size(n: int, loaded: KnowledgeStore, queries: dict[str, str], repeats:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="sizes 1 and 10, 3 runs each")
-    parser.add_argument("--sizes", help="comma-separated replication factors (default 1,10,50)")
-    parser.add_argument("--repeats", type=int, help="timed runs per query and engine (default 10)")
-    parser.add_argument("--budget", type=float, default=3.0, help="stop repeating a query after this many seconds")
+    scaled_run_options(parser, quick_sizes=[1, 10], repeats=10, quick_repeats=3, budget=3.0)
     parser.add_argument("--rdflib-limit", type=float, default=20.0,
                         help="skip rdflib from a size on once a query there takes longer than this")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([1, 10] if args.quick else [1, 10, 50])
-    repeats = args.repeats or (3 if args.quick else 10)
+    plan = run_plan(args)
+    sizes, repeats = plan.sizes, plan.repeats
 
     settings = Settings()
     loaded = load_store(settings)

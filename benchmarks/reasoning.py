@@ -36,7 +36,7 @@ import rdflib
 import reasonable
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal
 
-from _bench import Timing, fmt_s, machine_summary, replicate, table
+from _bench import Timing, fmt_s, machine_summary, replicate, run_plan, scaled_run_options, table
 from kzgraph import Settings, resources
 from kzgraph.interop import to_rdflib_graph
 from kzgraph.loader import build_dataset
@@ -110,15 +110,12 @@ def owlrl_added(nt: str, repeats: int, budget: float) -> tuple[Timing, set]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="size 1 only, 1 run each")
-    parser.add_argument("--sizes", help="comma-separated replication factors (default 1,10,50)")
-    parser.add_argument("--repeats", type=int, help="timed runs per engine (default 5)")
-    parser.add_argument("--budget", type=float, default=15.0, help="stop repeating an engine after this many seconds")
+    scaled_run_options(parser, quick_sizes=[1], repeats=5, quick_repeats=1, budget=15.0)
     parser.add_argument("--owlrl-limit", type=float, default=20.0,
                         help="skip owlrl at the next sizes once one of its runs took longer than this")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([1] if args.quick else [1, 10, 50])
-    repeats = args.repeats or (1 if args.quick else 5)
+    plan = run_plan(args)
+    sizes, repeats = plan.sizes, plan.repeats
     # owlrl's xsd:gMonthDay parser rejects valid values such as "--03-26" and logs a traceback for each.
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
