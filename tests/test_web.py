@@ -337,3 +337,15 @@ def test_unknown_resource_is_404(client):
 def test_a_resource_path_that_is_no_iri_is_404(client):
     response = client.get("/resource/a%20b%3E", headers={"Accept": "text/turtle"})
     assert response.status_code == 404
+
+
+def test_executor_close_stops_its_processes_and_removes_its_dump(store):
+    from kzgraph.web.executor import QueryExecutor, QueryJob
+
+    executor = QueryExecutor(store, workers=1, timeout=5)
+    dumps = list(executor._workdir.glob("*.nq"))
+    assert len(dumps) == 1
+    assert executor.run(QueryJob("ASK { kzr:org-sco ?p ?o }", "json", None)).body == b'{"head":{},"boolean":true}'
+    executor.close()
+    executor.close()  # a second close (atexit after close_app) is harmless
+    assert not dumps[0].exists()

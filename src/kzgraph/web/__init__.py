@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import tempfile
-from pathlib import Path
 
 from flask import Flask, Response
 from flask_cors import CORS
@@ -38,10 +36,7 @@ def create_app(settings: Settings | None = None, store: KnowledgeStore | None = 
     settings = settings or Settings.from_env()
     if store is None:
         store = load_store(settings)
-    workdir = Path(tempfile.mkdtemp(prefix="kzgraph-"))
-    dump = workdir / "dataset.nq"
-    store.dump(dump)
-    executor = QueryExecutor(dump, workers=settings.workers, timeout=settings.timeout)
+    executor = QueryExecutor(store, workers=settings.workers, timeout=settings.timeout)
     atexit.register(executor.close)
 
     app = Flask(__name__)

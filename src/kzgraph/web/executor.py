@@ -14,7 +14,9 @@ from __future__ import annotations
 import concurrent.futures
 import io
 import multiprocessing
+import shutil
 import signal
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,10 +125,14 @@ def _run_in_worker(job: QueryJob) -> QueryAnswer:
 
 
 class QueryExecutor:
-    """A pool of query processes over one dataset dump, with a time limit per query."""
+    """A pool of query processes, each loading the dataset from a dump this
+    executor writes and removes when closed; a time limit per query."""
 
-    def __init__(self, dump: Path, *, workers: int, timeout: float) -> None:
+    def __init__(self, store: KnowledgeStore, *, workers: int, timeout: float) -> None:
         self.timeout = timeout
+        self._workdir = Path(tempfile.mkdtemp(prefix="kzgraph-"))
+        dump = self._workdir / "dataset.nq"
+        store.dump(dump)
         self._pool = pebble.ProcessPool(
             max_workers=max(1, workers),
             initializer=_init_worker,
@@ -153,6 +159,10 @@ class QueryExecutor:
             raise KzGraphError(f"the query process died ({exc})") from None
 
     def close(self) -> None:
+        """Stop the query processes and remove the dump; calling it again does nothing."""
+        if not self._pool.active:
+            return
         self._pool.close()
         self._pool.join(timeout=5)
         self._pool.stop()
+        shutil.rmtree(self._workdir, ignore_errors=True)
