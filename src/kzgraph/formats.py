@@ -120,3 +120,15 @@ def by_name(name: str) -> Format:
 def names(kind: Kind | None = None) -> tuple[str, ...]:
     """The names of every format (of one kind, if given)."""
     return tuple(f.name for f in FORMATS if kind is None or f.kind is kind)
+
+
+def formats_markdown() -> str:
+    """The registry as the Markdown table the README shows."""
+    lines = ["| name | format | media types | extension | for |", "| --- | --- | --- | --- | --- |"]
+    uses = {Kind.RESULTS: "SELECT, ASK", Kind.GRAPH: "CONSTRUCT, DESCRIBE, export",
+            Kind.DATASET: "CONSTRUCT, DESCRIBE, export (graphs kept apart)"}
+    for fmt in FORMATS:
+        aliases = "".join(f", `{alias}`" for alias in fmt.aliases)
+        media = ", ".join(f"`{m}`" for m in fmt.media_types)
+        lines.append(f"| `{fmt.name}`{aliases} | {fmt.label} | {media} | `.{fmt.extension}` | {uses[fmt.kind]} |")
+    return "\n".join(lines) + "\n"
