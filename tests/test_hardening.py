@@ -9,7 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from kzgraph.errors import MalformedQuery, Overloaded, QueryMemoryExceeded, ResultTooLarge
-from kzgraph.executor import QueryExecutor, QueryJob, _LimitedBuffer
+from kzgraph.backends import QueryJob
+from kzgraph.backends.embedded import _LimitedBuffer
+from kzgraph.backends.pool import ProcessPoolBackend
 from kzgraph.results import render_table
 
 SELECT = "SELECT ?label WHERE { kzr:org-sco rdfs:label ?label }"
@@ -35,9 +37,9 @@ def test_accept_parameters_narrow_but_never_veto(client, query, accept, expected
 @pytest.mark.parametrize("path", ["/resource/country-KAZ", "/.well-known/void", "/ontology",
                                   "/rdf-graph-store?default"])
 def test_rdf_routes_accept_parameters(client, path):
-    response = client.get(path, headers={"Accept": "text/turtle; charset=utf-8"})
-    assert response.status_code == 200
-    assert response.mimetype == "text/turtle"
+    with client.get(path, headers={"Accept": "text/turtle; charset=utf-8"}) as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/turtle"
 
 
 @pytest.mark.parametrize("path", ["/resource/country-KAZ", "/.well-known/void", "/ontology",
@@ -174,7 +176,7 @@ def test_the_result_size_limit_counts_every_write():
 
 
 def test_a_query_that_grows_past_the_memory_limit_is_stopped_and_the_pool_recovers(store):
-    executor = QueryExecutor(store, workers=1, timeout=20, max_query_memory=300_000_000)
+    executor = ProcessPoolBackend(store, workers=1, timeout=20, max_query_memory=300_000_000)
     try:
         hog = "SELECT ?a ?d ?c ?f WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"  # sorts 13M rows
         with pytest.raises(QueryMemoryExceeded, match="more than 300,000,000 bytes"):
@@ -186,7 +188,7 @@ def test_a_query_that_grows_past_the_memory_limit_is_stopped_and_the_pool_recove
 
 
 def test_a_full_queue_is_refused_at_once_with_retry_after(store, app):
-    executor = QueryExecutor(store, workers=1, timeout=3, max_queue=0)
+    executor = ProcessPoolBackend(store, workers=1, timeout=3, max_queue=0)
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     try:
         outcomes: list[Exception] = []

@@ -58,7 +58,7 @@ def test_an_edited_data_file_is_never_served_stale(copied_root, tmp_path):
     settings = Settings(root=copied_root, cache_dir=tmp_path / "cache")
     ask = "ASK { kzr:org-sco rdfs:label 'Shanghai'@en }"
     assert not load_store(settings).ask(ask)
-    assert list((tmp_path / "cache").glob("*.nq")), "the first load fills the cache"
+    assert list((tmp_path / "cache").glob("store-*/READY")), "the first load fills the cache"
     path = copied_root / "data" / "organizations.ttl"
     path.write_text(path.read_text(encoding="utf-8").replace('rdfs:label "SCO"@en', 'rdfs:label "Shanghai"@en'),
                     encoding="utf-8")
@@ -108,4 +108,4 @@ def test_the_cache_is_keyed_by_the_engine_version(copied_root, tmp_path, monkeyp
     load_store(settings)
     monkeypatch.setattr(pyoxigraph, "__version__", "0.0.0-another")
     load_store(settings)
-    assert len(list((tmp_path / "cache").glob("*.nq"))) == 2, "another engine version must not reuse the dump"
+    assert len(list((tmp_path / "cache").glob("store-*/READY"))) == 2, "another engine version must not reuse the store"
