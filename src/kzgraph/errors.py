@@ -40,3 +40,41 @@ class ExportError(KzGraphError):
 
 class LinkError(KzGraphError):
     """The Wikidata link table or the Wikidata API cannot be used."""
+
+
+# Remote SPARQL stores (``kzgraph push`` and the remote query client).
+
+
+class StoreError(KzGraphError):
+    """A remote SPARQL store could not be used."""
+
+
+class StoreUnreachable(StoreError):
+    """The store does not answer: no connection, a refused port, an unknown host."""
+
+
+class StoreRefused(StoreError):
+    """The store answered a request with an error status; the message has the
+    status and the store's own words, trimmed."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class StoreAuthRefused(StoreRefused):
+    """The store refused the credentials (401) or the account's rights (403)."""
+
+
+class StoreTimeout(StoreError):
+    """The store did not finish answering within the time limit."""
+
+
+class ResultTruncated(StoreError):
+    """The store's answer was cut short (connection closed early, a length
+    mismatch, broken chunking, a partial result); no part of it is used."""
+
+
+class PushFailed(StoreError):
+    """A push stopped part-way; the message says which graphs were replaced
+    and which were left as they were."""
