@@ -32,7 +32,7 @@ import pyoxigraph as ox
 import requests
 
 from kzgraph.config import Settings
-from kzgraph.errors import PushFailed, StoreAuthRefused, StoreError, StoreRefused, StoreUnreachable
+from kzgraph.errors import PushFailed, StoreError, StoreRefused
 from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kzgraph.remote import RemoteStore, check_store_url, raise_for_status, unreachable
 
@@ -156,10 +156,8 @@ def send_payloads(
     """PUT each payload in turn; stop at the first failure.
 
     Raises:
-        StoreUnreachable, StoreAuthRefused: the first graph could not be sent
-            (nothing was changed).
-        PushFailed: a later graph failed; the message says which graphs were
-            replaced and which were left as they were.
+        PushFailed: a graph could not be sent; the message says which graphs
+            were replaced and which were left as they were.
     """
     done: list[Payload] = []
     for index, payload in enumerate(payloads):
@@ -173,18 +171,17 @@ def send_payloads(
             with response:
                 raise_for_status(response, f"PUT {url}")
         except StoreError as exc:
-            if not done and isinstance(exc, (StoreUnreachable, StoreAuthRefused)):
-                raise
             raise PushFailed(_failure_message(exc, done, payload, payloads[index + 1:])) from exc
         done.append(payload)
         on_sent(payload, response.status_code)
 
 
 def _failure_message(exc: StoreError, done: list[Payload], failed: Payload, rest: list[Payload]) -> str:
-    if isinstance(exc, (StoreRefused, StoreUnreachable)):
-        state = f"left as it was ({'the store refused it' if isinstance(exc, StoreRefused) else 'not received'})"
+    if isinstance(exc, StoreRefused):
+        state = "left as it was (the store refused it)"
     else:
-        state = "left as it was if the store finished nothing (it did not answer in time; check it)"
+        state = ("not confirmed by the store: left as it was, since a store replaces a graph only once the "
+                 "whole PUT has arrived (Oxigraph's server and Virtuoso do; check yours)")
     parts = [f"push stopped at {failed.name}: {exc}",
              "replaced: " + (", ".join(p.name for p in done) or "none"),
              f"{failed.name}: {state}"]

@@ -323,7 +323,7 @@ class RemoteStore:
             StoreError: the answer is not SPARQL JSON; and as :meth:`query`.
         """
         answer = self._json(text)
-        if "results" not in answer:
+        if "results" not in answer or _virtuoso_ask(answer) is not None:
             raise QueryError("not a SELECT query")
         return [{name: _normalized(term) for name, term in row.items()} for row in answer["results"]["bindings"]]
 
@@ -335,9 +335,12 @@ class RemoteStore:
             StoreError: as :meth:`select`.
         """
         answer = self._json(text)
-        if "boolean" not in answer:
+        if "boolean" in answer:
+            return bool(answer["boolean"])
+        virtuoso = _virtuoso_ask(answer)
+        if virtuoso is None:
             raise QueryError("not an ASK query")
-        return bool(answer["boolean"])
+        return virtuoso
 
     def _json(self, text: str) -> dict:
         content, media_type = self.query(text, accept=SPARQL_JSON)
@@ -391,6 +394,15 @@ def _check_complete(content: bytes, media_type: str, url: str) -> None:
     except (SyntaxError, ValueError) as exc:
         tail = " ".join(content[-120:].decode("utf-8", errors="replace").split())
         raise ResultTruncated(f"{url}: the answer is incomplete ({exc}); it ends with: {tail!r}") from exc
+
+
+def _virtuoso_ask(answer: dict) -> bool | None:
+    """Virtuoso 7.2 answers ASK with a one-column result, ``__ASK_RETVAL``
+    (one row with 1 for true, no row for false), not with a boolean."""
+    if answer.get("head", {}).get("vars") != ["__ASK_RETVAL"]:
+        return None
+    rows = answer.get("results", {}).get("bindings", [])
+    return bool(rows) and rows[0].get("__ASK_RETVAL", {}).get("value") not in (None, "0")
 
 
 def _normalized(term: dict[str, str]) -> dict[str, str]:
