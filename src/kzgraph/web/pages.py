@@ -1,26 +1,60 @@
-"""Pages for people and machines: the query page, dereferenceable resources,
-the ontology document and a health check."""
+"""Pages for people and machines: the query page, search and class pages,
+the ontology, dereferenceable resources, the source reader, the timeline,
+HTML error pages and a health check.
+
+Pages read the graph only through ``state().select`` (SPARQL JSON bindings);
+the RDF answers of ``/ontology`` and ``/resource/…`` still come from the
+store's quads and DESCRIBE.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, send_from_directory, url_for
 
 from kzgraph import __version__
-from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, KZ, KZR, ONTOLOGY_GRAPH
-from kzgraph.results import compact
+from kzgraph.annotations import to_jsonld
+from kzgraph.namespaces import DATA_GRAPH, KZR, ONTOLOGY_GRAPH, PREFIXES
 from kzgraph.store import KnowledgeStore
+from kzgraph.web import browse, ontology_page, resource_page, sources, timeline
 from kzgraph.web.negotiation import wants_html
 from kzgraph.web.rdf_response import rdf_response
 from kzgraph.web.state import state
 
 bp = Blueprint("pages", __name__)
 
+DOWNLOADS = {
+    "results": [("json", "SPARQL JSON", "srj"), ("xml", "SPARQL XML", "srx"), ("csv", "CSV", "csv"),
+                ("tsv", "TSV", "tsv")],
+    "graph": [("turtle", "Turtle", "ttl"), ("nt", "N-Triples", "nt"), ("jsonld", "JSON-LD", "jsonld"),
+              ("rdfxml", "RDF/XML", "rdf"), ("nquads", "N-Quads", "nq"), ("trig", "TriG", "trig")],
+}
+"""The endpoint's ``format=`` values offered for download, by kind of query, with label and file extension."""
+
+
 @bp.route("/", methods=["GET"])
 def index() -> str:
-    return render_template("index.html", queries=state().queries.values())
+    return render_template("index.html", groups=_example_groups(), downloads=DOWNLOADS, prefixes=PREFIXES)
+
+
+def _example_groups() -> list[tuple[str, list[dict]]]:
+    """The example queries grouped by their first tag, A→Z; those calling out through SERVICE are marked."""
+    groups: dict[str, list[dict]] = {}
+    for query in state().queries.values():
+        tag = query.tags[0] if query.tags else "other"
+        groups.setdefault(tag.capitalize() if tag.islower() else tag, []).append({
+            "name": query.name, "summary": query.summary, "text": query.text, "tags": ", ".join(query.tags),
+            "online": "SERVICE" in query.text.upper(),
+        })
+    return [(tag, sorted(items, key=lambda q: q["summary"])) for tag, items in sorted(groups.items(), key=lambda g: g[0].casefold())]
+
+
+@bp.route("/labels.json", methods=["GET"])
+def labels() -> Response:
+    """IRI → label, for the query page's results."""
+    response = jsonify(state().labels)
+    response.cache_control.max_age = 3600
+    return response
 
 
 @bp.route("/health", methods=["GET"])
@@ -29,8 +63,16 @@ def health() -> Response:
     return jsonify(status="ok", version=__version__, triples=len(kg.store), graphs=kg.store.graph_names())
 
 
+@bp.route("/favicon.ico", methods=["GET"])
+def favicon() -> Response:
+    return send_from_directory(bp.root_path + "/static", "favicon.svg", mimetype="image/svg+xml")
+
+
 @bp.route("/ontology", methods=["GET"])
 def ontology() -> Response:
+    """The ontology: a page for a browser, RDF by negotiation otherwise."""
+    if wants_html(request.accept_mimetypes) and "format" not in request.args:
+        return _html("ontology.html", terms=ontology_page.ontology_terms())
     quads = state().store.quads(ONTOLOGY_GRAPH)
     return rdf_response([ox.Triple(q.subject, q.predicate, q.object) for q in quads], filename="kzgraph-ontology")
 
@@ -39,42 +81,83 @@ def ontology() -> Response:
 def resource(key: str) -> Response:
     """The resource ``kzr:key``: an HTML page for browsers, its description in RDF otherwise."""
     iri = KZR + key
-    store = state().store
-    try:
-        node = ox.NamedNode(iri)
-    except ValueError:
-        abort(404, "not a resource IRI")
-    description = list(store.query("DESCRIBE ?x", bindings={"x": node}, default_graphs=[DATA_GRAPH, ONTOLOGY_GRAPH]))
+    if wants_html(request.accept_mimetypes) and "format" not in request.args:
+        model = resource_page.resource_model(iri, sources.reader_for)
+        if model is None:
+            return error_page(404, "No such resource", f"The graph says nothing about <{iri}>.")
+        return _html("resource.html", **model)
+    description = _describe(state().store, iri)
     if not description:
         abort(404, f"no resource <{iri}> in this graph")
-    if wants_html(request.accept_mimetypes):
-        return Response(render_template("resource.html", **_page(iri, description)), mimetype="text/html")
     return rdf_response(description, filename=key)
 
 
-def _page(iri: str, description: list[ox.Triple]) -> dict:
-    kg = state()
-    subject = ox.NamedNode(iri)
-    properties: dict[str, list[dict]] = defaultdict(list)
-    for triple in description:
-        if triple.subject == subject and triple.predicate.value != KZ + "citation":
-            properties[compact(triple.predicate)].append(_term(triple.object, kg.labels))
-    citations = kg.store.select(
-        "SELECT ?x ?quote ?source WHERE { ?x kz:citation [ kz:quote ?quote ; kz:sourceArticle ?source ] } ORDER BY ?quote",
-        x=subject,
-    )
-    incoming = kg.store.select(
-        "SELECT DISTINCT ?s ?p ?o ?inferred WHERE { GRAPH ?g { ?s ?p ?o } FILTER (isIRI(?s) && ?g != ?inferred) }",
-        o=subject, inferred=ox.NamedNode(INFERRED_GRAPH),
-    )
-    return {
-        "iri": iri,
-        "label": kg.labels.get(iri, compact(subject)),
-        "properties": sorted(properties.items()),
-        "citations": [{"quote": row["quote"].value, "source": row["source"].value} for row in citations],
-        "incoming": sorted(({"subject": _term(row["s"], kg.labels), "predicate": compact(row["p"])} for row in incoming),
-                           key=lambda r: (r["predicate"], r["subject"]["text"])),
-    }
+def _describe(store: KnowledgeStore, iri: str) -> list:
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError:
+        return []
+    return list(store.query("DESCRIBE ?x", bindings={"x": node}, default_graphs=[DATA_GRAPH, ONTOLOGY_GRAPH]))
+
+
+@bp.route("/search", methods=["GET"])
+def search() -> Response:
+    question = request.args.get("q", "").strip()
+    return _html("search.html", question=question, groups=browse.search(question) if question else [])
+
+
+@bp.route("/class/<name>", methods=["GET"])
+def class_page(name: str) -> Response:
+    model = browse.class_model(name)
+    if model is None:
+        return error_page(404, "No such class", f"The ontology has no class kz:{name}.")
+    return _html("class.html", **model)
+
+
+@bp.route("/source/", methods=["GET"])
+def sources_list() -> Response:
+    labels = state().labels
+    return _html("sources.html", articles=[{"key": key, "title": labels.get(a.iri, key)}
+                                           for key, a in sources.articles().items()])
+
+
+@bp.route("/source/<key>", methods=["GET"])
+def source(key: str) -> Response:
+    model = sources.reader_model(key)
+    if model is None:
+        return error_page(404, "No such source", f"There is no source article called {key!r}.")
+    return _html("source.html", meta=sources.source_meta(model["iri"]), **model)
+
+
+@bp.route("/source/<key>/annotations", methods=["GET"])
+def source_annotations(key: str) -> Response:
+    """Where each citation stands in the article, as a W3C Web Annotation page (JSON-LD)."""
+    article = sources.articles().get(key)
+    if article is None:
+        abort(404, f"there is no source article called {key!r}")
+    base = url_for("pages.source_annotations", key=key, _external=True)
+    response = jsonify(to_jsonld(list(article.annotations), base))
+    response.mimetype = "application/ld+json"
+    response.headers["Content-Type"] = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+    return response
+
+
+@bp.route("/timeline", methods=["GET"])
+def timeline_page() -> Response:
+    items = timeline.timeline_items()
+    kinds = sorted({item.kind for item in items}, key=str.casefold)
+    chosen = [k for k in request.args.getlist("kind") if k in kinds]
+    shown = [item for item in items if not chosen or item.kind in chosen]
+    return _html("timeline.html", kinds=kinds, chosen=chosen, drawing=timeline.draw(shown), items=shown)
+
+
+def error_page(status: int, title: str, message: str) -> Response:
+    """An HTML error page with the site's navigation and search box, for browsers."""
+    return _html("error.html", status=status, title=title, message=message, code=status)
+
+
+def _html(template: str, code: int = 200, **context) -> Response:
+    return Response(render_template(template, **context), code, mimetype="text/html")
 
 
 def english_labels(store: KnowledgeStore) -> dict[str, str]:
@@ -83,14 +166,3 @@ def english_labels(store: KnowledgeStore) -> dict[str, str]:
         "SELECT ?s ?l WHERE { ?s rdfs:label|skos:prefLabel ?l FILTER (isIRI(?s) && (LANGMATCHES(LANG(?l), 'en') || LANG(?l) = '')) }"
     )
     return {row["s"].value: row["l"].value for row in rows}
-
-
-def _term(term, labels: dict[str, str]) -> dict:
-    if isinstance(term, ox.NamedNode):
-        href = url_for("pages.resource", key=term.value[len(KZR):]) if term.value.startswith(KZR) else term.value
-        return {"text": labels.get(term.value, compact(term)), "href": href, "iri": term.value}
-    if isinstance(term, ox.Literal):
-        suffix = f" @{term.language}" if term.language else ""
-        datatype = compact(term.datatype) if not term.language and term.datatype.value.rsplit("#", 1)[-1] != "string" else ""
-        return {"text": term.value + suffix, "datatype": datatype}
-    return {"text": compact(term)}
