@@ -9,6 +9,8 @@ store's quads and DESCRIBE.
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_from_directory, url_for
 
@@ -22,6 +24,8 @@ from kzgraph.web.rdf_response import rdf_response
 from kzgraph.web.state import state
 
 bp = Blueprint("pages", __name__)
+
+_NOT_IN_IRI = re.compile(r'[\s<>"{}|\\^`]')
 
 DOWNLOADS = {
     "results": [("json", "SPARQL JSON", "srj"), ("xml", "SPARQL XML", "srx"), ("csv", "CSV", "csv"),
@@ -82,7 +86,7 @@ def resource(key: str) -> Response:
     """The resource ``kzr:key``: an HTML page for browsers, its description in RDF otherwise."""
     iri = KZR + key
     if wants_html(request.accept_mimetypes) and "format" not in request.args:
-        model = resource_page.resource_model(iri, sources.reader_for)
+        model = None if _NOT_IN_IRI.search(key) else resource_page.resource_model(iri, sources.reader_for)
         if model is None:
             return error_page(404, "No such resource", f"The graph says nothing about <{iri}>.")
         return _html("resource.html", **model)
