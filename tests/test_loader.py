@@ -87,3 +87,25 @@ def test_unwritable_cache_only_costs_speed(tmp_path):
 def test_a_relative_iri_is_an_error_not_a_path_of_this_machine():
     with pytest.raises(LoadError, match=r"relative-iri\.ttl:3:"):
         parse_rdf_file(FIXTURES / "relative-iri.ttl")
+
+
+def test_an_edit_that_keeps_the_file_size_is_never_served_stale(copied_root, tmp_path):
+    settings = Settings(root=copied_root, cache_dir=tmp_path / "cache")
+    ask = "ASK { kzr:org-sco rdfs:label 'OCS'@en }"
+    assert not load_store(settings).ask(ask)
+    path = copied_root / "data" / "organizations.ttl"
+    before = path.stat().st_size
+    path.write_text(path.read_text(encoding="utf-8").replace('rdfs:label "SCO"@en', 'rdfs:label "OCS"@en'),
+                    encoding="utf-8")
+    assert path.stat().st_size == before
+    assert load_store(settings).ask(ask)
+
+
+def test_the_cache_is_keyed_by_the_engine_version(copied_root, tmp_path, monkeypatch):
+    import pyoxigraph
+
+    settings = Settings(root=copied_root, cache_dir=tmp_path / "cache")
+    load_store(settings)
+    monkeypatch.setattr(pyoxigraph, "__version__", "0.0.0-another")
+    load_store(settings)
+    assert len(list((tmp_path / "cache").glob("*.nq"))) == 2, "another engine version must not reuse the dump"

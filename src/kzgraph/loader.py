@@ -88,7 +88,8 @@ def _cache_path(settings: Settings, files: list[Path]) -> Path | None:
         return None
     from kzgraph import __version__, reasoning
 
-    digest = hashlib.sha256(f"{_CACHE_FORMAT}|{__version__}|reason={settings.reason}".encode())
+    versions = f"{_CACHE_FORMAT}|kzgraph={__version__}|pyoxigraph={ox.__version__}|reason={settings.reason}"
+    digest = hashlib.sha256(versions.encode())
     digest.update(Path(reasoning.__file__).read_bytes())  # a changed reasoner invalidates the cache
     for path in files:
         try:

@@ -12,14 +12,16 @@ from __future__ import annotations
 import re
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, jsonify, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, send_from_directory, url_for
 
 from kzgraph import __version__
 from kzgraph.annotations import to_jsonld
+from kzgraph.errors import NotFound
+from kzgraph.formats import Kind, formats_for
 from kzgraph.namespaces import DATA_GRAPH, KZR, ONTOLOGY_GRAPH, PREFIXES
 from kzgraph.store import KnowledgeStore
+from kzgraph.negotiation import wants_html
 from kzgraph.web import browse, ontology_page, resource_page, sources, timeline
-from kzgraph.web.negotiation import wants_html
 from kzgraph.web.rdf_response import rdf_response
 from kzgraph.web.state import state
 
@@ -28,10 +30,7 @@ bp = Blueprint("pages", __name__)
 _NOT_IN_IRI = re.compile(r'[\s<>"{}|\\^`]')
 
 DOWNLOADS = {
-    "results": [("json", "SPARQL JSON", "srj"), ("xml", "SPARQL XML", "srx"), ("csv", "CSV", "csv"),
-                ("tsv", "TSV", "tsv")],
-    "graph": [("turtle", "Turtle", "ttl"), ("nt", "N-Triples", "nt"), ("jsonld", "JSON-LD", "jsonld"),
-              ("rdfxml", "RDF/XML", "rdf"), ("nquads", "N-Quads", "nq"), ("trig", "TriG", "trig")],
+    kind.value: [(f.name, f.label, f.extension) for f in formats_for(kind)] for kind in (Kind.RESULTS, Kind.GRAPH)
 }
 """The endpoint's ``format=`` values offered for download, by kind of query, with label and file extension."""
 
@@ -75,7 +74,7 @@ def favicon() -> Response:
 @bp.route("/ontology", methods=["GET"])
 def ontology() -> Response:
     """The ontology: a page for a browser, RDF by negotiation otherwise."""
-    if wants_html(request.accept_mimetypes) and "format" not in request.args:
+    if wants_html(request.headers.get("Accept")) and "format" not in request.args:
         return _html("ontology.html", terms=ontology_page.ontology_terms())
     quads = state().store.quads(ONTOLOGY_GRAPH)
     return rdf_response([ox.Triple(q.subject, q.predicate, q.object) for q in quads], filename="kzgraph-ontology")
@@ -85,14 +84,14 @@ def ontology() -> Response:
 def resource(key: str) -> Response:
     """The resource ``kzr:key``: an HTML page for browsers, its description in RDF otherwise."""
     iri = KZR + key
-    if wants_html(request.accept_mimetypes) and "format" not in request.args:
+    if wants_html(request.headers.get("Accept")) and "format" not in request.args:
         model = None if _NOT_IN_IRI.search(key) else resource_page.resource_model(iri, sources.reader_for)
         if model is None:
             return error_page(404, "No such resource", f"The graph says nothing about <{iri}>.")
         return _html("resource.html", **model)
     description = _describe(state().store, iri)
     if not description:
-        abort(404, f"no resource <{iri}> in this graph")
+        raise NotFound(f"no resource <{iri}> in this graph")
     return rdf_response(description, filename=key)
 
 
@@ -138,7 +137,7 @@ def source_annotations(key: str) -> Response:
     """Where each citation stands in the article, as a W3C Web Annotation page (JSON-LD)."""
     article = sources.articles().get(key)
     if article is None:
-        abort(404, f"there is no source article called {key!r}")
+        raise NotFound(f"there is no source article called {key!r}")
     base = url_for("pages.source_annotations", key=key, _external=True)
     response = jsonify(to_jsonld(list(article.annotations), base))
     response.mimetype = "application/ld+json"

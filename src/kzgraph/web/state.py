@@ -10,8 +10,8 @@ from kzgraph.config import Settings
 from kzgraph.errors import QueryError
 from kzgraph.queries import NamedQuery
 from kzgraph.store import KnowledgeStore
-from kzgraph.web.describe import DatasetStats
-from kzgraph.web.executor import QueryExecutor
+from kzgraph.executor import QueryExecutor
+from kzgraph.web.descriptions import DatasetStats
 
 EXTENSION = "kzgraph"
 
