@@ -224,7 +224,8 @@ def test_source_reader_marks_quotes_and_uncovered_sentences(client):
     status, page = html(client, "/source/timesca-tokayev-at-the-un")
     assert status == 200
     assert "<h1>Tokayev at the UN Underscores Kazakhstan’s New Diplomacy</h1>" in page
-    assert re.search(r'<mark><a href="/resource/[^"]+" title="Cited by [^"]+">[^<]*Guterres', page)
+    assert re.search(r'<mark class="depth\d"><a href="/resource/[^"]+" title="Cited by [^"]+">[^<]*Guterres', page)
+    assert '<p class="cited-by muted">Cited by ' in page
     uncovered = re.findall(r'<span class="uncovered">([^<]+)</span>', page)
     assert "Astana has also made use of the UN Regional Centre..." in uncovered
     covered, total = map(int, re.search(r"(\d+) of (\d+) sentences are cited", page).groups())

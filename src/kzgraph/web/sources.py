@@ -75,22 +75,33 @@ def reader_model(key: str) -> dict | None:
     paragraphs: list[list[Segment]] = [[]]
     for start, end in zip(bounds, bounds[1:]):
         piece = text[start:end]
-        citing = tuple(dict.fromkeys(a.resource for a in article.annotations if a.start <= start and end <= a.end))
+        around = sorted((a for a in article.annotations if a.start <= start and end <= a.end), key=lambda a: a.end - a.start)
+        citing = tuple(dict.fromkeys(a.resource for a in around))  # the most specific quotation first
         in_uncovered = any(s <= start and end <= e and not c for (s, e), c in zip(sentences, covered))
         body = piece.rstrip("\n")
         if body:
             paragraphs[-1].append(Segment(body, tuple(show_iri(r, labels) for r in citing), in_uncovered))
         if piece.endswith("\n") and paragraphs[-1]:
             paragraphs.append([])
+    paragraphs = [p for p in paragraphs if p]
     return {
         "key": key,
         "iri": article.iri,
         "title": labels.get(article.iri, key),
-        "paragraphs": [p for p in paragraphs if p],
+        "paragraphs": [(p, _citing(p)) for p in paragraphs],
         "sentences": len(sentences),
         "covered": sum(covered),
         "annotations": len(article.annotations),
     }
+
+
+def _citing(paragraph: list[Segment]) -> list[Shown]:
+    """Every resource citing some of the paragraph, in order of first appearance."""
+    seen: dict[str, Shown] = {}
+    for segment in paragraph:
+        for resource in segment.cited_by:
+            seen.setdefault(resource.href, resource)
+    return list(seen.values())
 
 
 def source_meta(iri: str) -> dict[str, Shown | str]:
