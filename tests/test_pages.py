@@ -12,7 +12,7 @@ import pytest
 
 from kzgraph.annotations import Citation, annotate, sentence_spans
 from kzgraph.errors import LoadError
-from kzgraph.namespaces import KZ, KZR
+from kzgraph.namespaces import KZ, KZR, PREFIXES
 from kzgraph.web.dates import XSD, describe_date, span
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -176,7 +176,8 @@ def test_search_matches_word_prefixes_without_case_or_diacritics(client):
 
 def test_search_groups_results_by_class(client):
     _, page = html(client, "/search?q=tokayev")
-    groups = dict(re.findall(r'<section class="group">\s*<h2>([^<]+)</h2>\s*<ul>(.*?)</ul>', page, re.S))
+    groups = dict(re.findall(r'<section class="group">\s*<h2><a href="/class/\w+">([^<]+)</a></h2>\s*<ul>(.*?)</ul>',
+                             page, re.S))
     assert "Kassym-Jomart Tokayev" in groups["person"]
     assert "Tokayev at the UN Underscores" in groups["source article"]
 
@@ -271,3 +272,23 @@ def test_favicon(client):
     with client.get("/favicon.ico") as response:
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"
         assert response.get_data(as_text=True).startswith("<svg")
+
+
+def test_a_reference_layer_statement_is_marked_as_such(settings):
+    """A statement only in the reference graph carries a "reference" mark; curated ones do not."""
+    from kzgraph.store import KnowledgeStore
+    from kzgraph.web import close_app, create_app
+
+    graph = lambda name: ox.NamedNode(f"https://w3id.org/kzgraph/graph/{name}")  # noqa: E731
+    thing, label = ox.NamedNode(KZR + "thing"), ox.NamedNode(PREFIXES["rdfs"] + "label")
+    population = ox.NamedNode(KZ + "population")
+    raw = ox.Store()
+    raw.add(ox.Quad(thing, label, ox.Literal("A thing", language="en"), graph("data")))
+    raw.add(ox.Quad(thing, population, ox.Literal("42", datatype=ox.NamedNode(XSD + "integer")), graph("reference")))
+    app = create_app(settings.replace(workers=1), store=KnowledgeStore(raw))
+    try:
+        page = app.test_client().get("/resource/thing", headers=HTML).get_data(as_text=True)
+    finally:
+        close_app(app)
+    assert re.search(r'<span title="xsd:integer">42</span> <span class="badge">reference</span>', page)
+    assert page.count('<span class="badge">reference</span>') == 1  # the curated label carries none

@@ -39,6 +39,8 @@ class Entry:
     label: str
     words: tuple[str, ...]
     group: str
+    group_class: str
+    """The class's local name, for a link to its page ("" for ontology terms)."""
 
 
 def _index() -> list[Entry]:
@@ -50,27 +52,29 @@ def _index() -> list[Entry]:
     entries = []
     for iri, label in kg.labels.items():
         if iri.startswith(KZ):
-            group = ONTOLOGY_GROUP
+            group, group_class = ONTOLOGY_GROUP, ""
         elif types.get(iri):
-            group = min(kg.labels.get(t, t) for t in types[iri])
+            group, kind = min((kg.labels.get(t, t), t) for t in types[iri])
+            group_class = kind[len(KZ):] if kind.startswith(KZ) else ""
         else:
             continue
-        entries.append(Entry(iri, label, tuple(words(label)), group))
+        entries.append(Entry(iri, label, tuple(words(label)), group, group_class))
     return entries
 
 
-def search(question: str) -> list[tuple[str, list[Shown]]]:
-    """Resources whose label matches every word of the question, grouped by class, A→Z."""
+def search(question: str) -> list[tuple[str, str, list[Shown]]]:
+    """Resources whose label matches every word of the question, grouped by class, A→Z:
+    (class label, class local name or "", matches)."""
     wanted = words(question)
     if not wanted:
         return []
-    groups: dict[str, list[Shown]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[Shown]] = defaultdict(list)
     labels = state().labels
     for entry in cached("search-index", _index):
         if all(any(word.startswith(w) for word in entry.words) for w in wanted):
-            groups[entry.group].append(show_iri(entry.iri, labels))
-    return [(group, sorted(found, key=lambda s: fold(s.text))) for group, found in
-            sorted(groups.items(), key=lambda item: (item[0] == ONTOLOGY_GROUP, fold(item[0])))]
+            groups[(entry.group, entry.group_class)].append(show_iri(entry.iri, labels))
+    return [(group, name, sorted(found, key=lambda s: fold(s.text))) for (group, name), found in
+            sorted(groups.items(), key=lambda item: (item[0][0] == ONTOLOGY_GROUP, fold(item[0][0])))]
 
 
 def class_model(name: str) -> dict | None:
