@@ -228,7 +228,7 @@ def test_follow_a_result_to_its_page_and_see_its_sources_titled(page):
 
 def test_a_claim_is_boxed_with_who_makes_it(page):
     driver = page("/resource/claim-tca-ascent")
-    assert css(driver, "#claim")[0].text.startswith("Claim by Tokayev at the UN Underscores")
+    assert css(driver, "#claim")[0].text.startswith("Claim by The Times of Central Asia, in Tokayev at the UN Underscores")
 
 
 def test_search_for_a_person(page):

@@ -136,8 +136,10 @@ def test_sources_are_cited_by_title_outlet_date_and_genre_and_link_to_the_reader
 
 def test_a_claim_is_boxed_as_a_claim_by_its_source(client):
     _, page = html(client, "/resource/claim-tca-ascent")
-    assert re.search(r'<div class="box" id="claim"><strong>Claim by <a href="https://timesca.com/[^"]+"[^>]*>'
-                     r"Tokayev at the UN Underscores Kazakhstan’s New Diplomacy</a></strong>", page)
+    assert ('<div class="box" id="claim"><strong>Claim by <a href="/resource/org-the-times-of-central-asia" '
+            'title="kzr:org-the-times-of-central-asia">The Times of Central Asia</a>, in <cite>'
+            '<a href="/source/timesca-tokayev-at-the-un">Tokayev at the UN Underscores Kazakhstan’s New Diplomacy</a>'
+            '</cite></strong>') in page
 
 
 def test_referenced_by_keeps_claims_apart_from_facts(client, store):

@@ -72,7 +72,7 @@ def resource_model(iri: str, reader_for) -> dict | None:
         "label": labels.get(iri, iri),
         "types": types,
         "inferred_types": inferred_types,
-        "claim": _claim(iri, type_iris),
+        "claim": _claim(iri, type_iris, reader_for),
         "sources": _sources(iri, reader_for),
         "statements": list(asserted.values()),
         "inferred": list(inferred.values()),
@@ -80,12 +80,15 @@ def resource_model(iri: str, reader_for) -> dict | None:
     }
 
 
-def _claim(iri: str, types: set[str]) -> list[Shown] | None:
-    """Who makes the claim, when the resource is a claim."""
+def _claim(iri: str, types: set[str], reader_for) -> list[dict] | None:
+    """Who makes the claim, when the resource is a claim: an agent, or an article with its outlet."""
     if KZ + "Claim" not in types:
         return None
-    rows = state().select("SELECT ?x ?by WHERE { ?x kz:claimedBy ?by }", x=iri)
-    return [show(row["by"], state().labels) for row in rows]
+    kg = state()
+    rows = kg.select("SELECT ?x ?by ?outlet WHERE { ?x kz:claimedBy ?by OPTIONAL { ?by dcterms:publisher ?outlet } }",
+                     x=iri)
+    return [{"by": show(row["by"], kg.labels), "reader": reader_for(row["by"]["value"]),
+             "outlet": show(row["outlet"], kg.labels) if "outlet" in row else None} for row in rows]
 
 
 def _sources(iri: str, reader_for) -> list[SourceCited]:

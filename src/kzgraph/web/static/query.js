@@ -199,7 +199,9 @@ async function run() {
     pre.className = "error";
     pre.textContent = body;
     results.appendChild(pre);
-    statusLine.textContent = position ? `Error at line ${position.line}, column ${position.column}` : `Error ${response.status}`;
+    statusLine.textContent = position ? `Error at line ${position.line}, column ${position.column}`
+      : response.status === 502 ? "A remote service this query calls (such as Wikidata) could not answer: it needs the internet"
+      : `Error ${response.status}`;
     return;
   }
   if (!response.headers.get("Content-Type").includes("json")) {
