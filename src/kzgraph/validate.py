@@ -35,6 +35,8 @@ class Finding:
 class ValidationReport:
     conforms: bool
     findings: tuple[Finding, ...]
+    graph: rdflib.Graph
+    """pySHACL's report graph, for tools that read SHACL results (the shape tests do)."""
 
     @property
     def text(self) -> str:
@@ -64,13 +66,21 @@ def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport
 
     conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
     findings = tuple(_findings(report, shapes, data))
-    return ValidationReport(bool(conforms), findings)
+    return ValidationReport(bool(conforms), findings, report)
 
 
 def validate_files(settings: Settings, extra_files: Iterable[Path] = ()) -> ValidationReport:
     """Validate the shipped data, the user's ``--data`` and ``extra_files`` against the shipped shapes.
 
-    The data is expanded with the OWL RL entailments of the ontology first,
+    Raises:
+        LoadError: a file cannot be parsed (the message names file and line).
+    """
+    shapes = to_rdflib_graph(parse_rdf_files(resources.shape_files(settings)))
+    return validate_graph(expanded_graph(settings, extra_files), shapes)
+
+
+def expanded_graph(settings: Settings, extra_files: Iterable[Path] = ()) -> rdflib.Graph:
+    """The data that validation sees: every asserted file, expanded with the OWL RL entailments,
     so a shape that targets a class also sees its subclasses' instances.
 
     Raises:
@@ -82,9 +92,7 @@ def validate_files(settings: Settings, extra_files: Iterable[Path] = ()) -> Vali
     # spellings ("2"^^xsd:positiveInteger is stored as an xsd:integer).
     asserted = [q for item in dataset_inputs(settings, extra) for q in parse_rdf_files(item.paths)]
     inferred = load_store(settings, extra).quads(INFERRED_GRAPH)
-    expanded = to_rdflib_graph([*asserted, *inferred])
-    shapes = to_rdflib_graph(parse_rdf_files(resources.shape_files(settings)))
-    return validate_graph(expanded, shapes)
+    return to_rdflib_graph([*asserted, *inferred])
 
 
 def _findings(report: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Graph) -> Iterable[Finding]:
