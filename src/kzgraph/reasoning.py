@@ -1,9 +1,31 @@
-"""OWL RL entailments, cleaned so that they are plain RDF worth storing.
+"""OWL 2 RL entailments computed inside a pyoxigraph store, cleaned so that they are plain RDF worth storing.
 
-The reasoner (``reasonable``, an OWL 2 RL engine) returns the closure; we keep
-only what is new and meaningful: no literal subjects, no reflexive
-``owl:sameAs``/``subClassOf``/``subPropertyOf``/equivalences, and nothing
-about ``owl:Thing``, ``owl:Nothing`` or ``rdfs:Resource``.
+The rules are the OWL 2 RL rules (W3C OWL 2 Profiles, section 4.3) for the
+constructs the kzgraph ontology uses, written as SPARQL updates that read the
+union of the source graphs and of the target graph (``USING``) and insert
+into the target what is not there yet. The schema rules run first to a
+fixpoint (their input is small), then the instance rules, again to a
+fixpoint; nothing leaves the store.
+
+Supported, by rule name:
+
+* classes: ``scm-sco``, ``scm-eqc1``, ``scm-eqc2``, ``scm-uni`` (and so
+  ``cls-uni``), ``cax-sco`` (and so ``cax-eqc1``/``cax-eqc2``);
+* properties: ``scm-spo``, ``scm-eqp1``, ``scm-eqp2``, ``scm-dom1``,
+  ``scm-dom2``, ``scm-rng1``, ``scm-rng2``, ``prp-dom``, ``prp-rng``,
+  ``prp-spo1`` (and so ``prp-eqp1``/``prp-eqp2``), ``prp-spo2`` (property
+  chains of any length, the ``rdf:List`` walked in SPARQL), ``prp-inv1``,
+  ``prp-inv2``, ``prp-symp``, ``prp-trp``.
+
+:data:`VOCABULARY` lists the terms these rules read; the ontology tests check
+that the ontology uses no other OWL construct.
+
+What is added is then cleaned: no reflexive ``owl:sameAs``, ``subClassOf``,
+``subPropertyOf`` or equivalences, nothing about ``owl:Thing``,
+``owl:Nothing`` or ``rdfs:Resource``, and nothing said of a term of the
+built-in ``rdf:``, ``rdfs:``, ``owl:`` and ``xsd:`` vocabularies (such as
+``xsd:gYear rdfs:subClassOf kz:PartialDate``, true but of no use to a query).
+Literal subjects cannot occur: RDF has none. Blank nodes keep their identity.
 
 >>> import pyoxigraph as ox
 >>> ttl = b'''@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -14,68 +36,231 @@ about ``owl:Thing``, ``owl:Nothing`` or ``rdfs:Resource``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 OWL = "http://www.w3.org/2002/07/owl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_NOISE_TERMS = {OWL + "Thing", OWL + "Nothing", RDFS + "Resource"}
-_REFLEXIVE_NOISE = {
-    OWL + "sameAs",
-    OWL + "equivalentClass",
-    OWL + "equivalentProperty",
-    RDFS + "subClassOf",
-    RDFS + "subPropertyOf",
-}
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+VOCABULARY = frozenset({
+    RDF + "type", RDF + "first", RDF + "rest", RDF + "nil",
+    RDFS + "subClassOf", RDFS + "subPropertyOf", RDFS + "domain", RDFS + "range",
+    OWL + "equivalentClass", OWL + "equivalentProperty", OWL + "unionOf", OWL + "inverseOf",
+    OWL + "SymmetricProperty", OWL + "TransitiveProperty", OWL + "propertyChainAxiom",
+})
+"""The terms the rules read. Other OWL terms (owl:Class, owl:ObjectProperty, ...) only declare."""
+
+_PREFIXES = f"PREFIX rdf: <{RDF}>\nPREFIX rdfs: <{RDFS}>\nPREFIX owl: <{OWL}>\n"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``head`` (one triple pattern) holds wherever the body matches; ``name`` as in OWL 2 RL.
+
+    The body is ``schema`` (patterns over classes and properties), then
+    ``atoms`` (patterns over resources, one triple each), then ``condition``
+    (a FILTER expression, or empty). Keeping the atoms apart lets a round
+    match one of them against only what the previous round added.
+    """
+
+    name: str
+    head: str
+    schema: str
+    atoms: tuple[str, ...] = ()
+    condition: str = ""
+
+    def body(self, delta: ox.NamedNode | None = None, position: int = 0) -> str:
+        """The WHERE clause; with ``delta``, atom ``position`` is matched in that graph only."""
+        if not self.atoms:
+            return self.schema
+        # The schema patterns in a subquery of their own: evaluated first, they bind the few classes
+        # and properties that the resource patterns then look up (about ten times faster at 100k triples).
+        atoms = [f"GRAPH {delta} {{ {a} }}" if delta is not None and i == position else a for i, a in enumerate(self.atoms)]
+        condition = f" FILTER ({self.condition})" if self.condition else ""
+        return f"{{ SELECT * WHERE {{ {self.schema} }} }} " + " . ".join(atoms) + condition
+
+
+SCHEMA_RULES = (
+    Rule("scm-sco", "?c1 rdfs:subClassOf ?c3", "?c1 rdfs:subClassOf ?c2 . ?c2 rdfs:subClassOf ?c3"),
+    Rule("scm-eqc1a", "?c1 rdfs:subClassOf ?c2", "?c1 owl:equivalentClass ?c2"),
+    Rule("scm-eqc1b", "?c2 rdfs:subClassOf ?c1", "?c1 owl:equivalentClass ?c2"),
+    Rule("scm-eqc2", "?c1 owl:equivalentClass ?c2", "?c1 rdfs:subClassOf ?c2 . ?c2 rdfs:subClassOf ?c1"),
+    Rule("scm-uni", "?ci rdfs:subClassOf ?c", "?c owl:unionOf ?list . ?list rdf:rest*/rdf:first ?ci"),
+    Rule("scm-spo", "?p1 rdfs:subPropertyOf ?p3", "?p1 rdfs:subPropertyOf ?p2 . ?p2 rdfs:subPropertyOf ?p3"),
+    Rule("scm-eqp1a", "?p1 rdfs:subPropertyOf ?p2", "?p1 owl:equivalentProperty ?p2"),
+    Rule("scm-eqp1b", "?p2 rdfs:subPropertyOf ?p1", "?p1 owl:equivalentProperty ?p2"),
+    Rule("scm-eqp2", "?p1 owl:equivalentProperty ?p2", "?p1 rdfs:subPropertyOf ?p2 . ?p2 rdfs:subPropertyOf ?p1"),
+    Rule("scm-dom1", "?p rdfs:domain ?c2", "?p rdfs:domain ?c1 . ?c1 rdfs:subClassOf ?c2"),
+    Rule("scm-dom2", "?p1 rdfs:domain ?c", "?p2 rdfs:domain ?c . ?p1 rdfs:subPropertyOf ?p2"),
+    Rule("scm-rng1", "?p rdfs:range ?c2", "?p rdfs:range ?c1 . ?c1 rdfs:subClassOf ?c2"),
+    Rule("scm-rng2", "?p1 rdfs:range ?c", "?p2 rdfs:range ?c . ?p1 rdfs:subPropertyOf ?p2"),
+)
+"""Rules whose conclusions are about classes and properties; they run to a fixpoint first."""
+
+# A domain or range that another, narrower one of the same property implies is left to cax-sco.
+_NARROWEST = ("FILTER NOT EXISTS {{ ?p {0} ?c0 . ?c0 rdfs:subClassOf ?c FILTER (?c0 != ?c) "
+              "FILTER NOT EXISTS {{ ?c rdfs:subClassOf ?c0 }} }}")
+
+PROPERTY_RULES = (
+    Rule("prp-spo1", "?x ?p2 ?y", "?p1 rdfs:subPropertyOf ?p2", ("?x ?p1 ?y",)),
+    Rule("prp-inv1", "?y ?p2 ?x", "?p1 owl:inverseOf ?p2", ("?x ?p1 ?y",), "!isLiteral(?y)"),
+    Rule("prp-inv2", "?y ?p1 ?x", "?p1 owl:inverseOf ?p2", ("?x ?p2 ?y",), "!isLiteral(?y)"),
+    Rule("prp-symp", "?y ?p ?x", "?p a owl:SymmetricProperty", ("?x ?p ?y",), "!isLiteral(?y)"),
+    Rule("prp-trp", "?x ?p ?z", "?p a owl:TransitiveProperty", ("?x ?p ?y", "?y ?p ?z")),
+)
+"""Instance rules that conclude property values; property chains (prp-spo2) follow them, one rule per length."""
+
+TYPE_RULES = (
+    Rule("prp-dom", "?x a ?c", "?p rdfs:domain ?c " + _NARROWEST.format("rdfs:domain"), ("?x ?p ?y",)),
+    Rule("prp-rng", "?y a ?c", "?p rdfs:range ?c " + _NARROWEST.format("rdfs:range"), ("?x ?p ?y",), "!isLiteral(?y)"),
+    Rule("cax-sco", "?x a ?c2", "?c1 rdfs:subClassOf ?c2", ("?x a ?c1",)),
+)
+"""Instance rules that conclude types; last in a round, so that a round types what it concluded."""
+
+
+def chain_rule(length: int) -> Rule:
+    """prp-spo2 for chains of ``length`` properties: the list is walked cell by cell in the body.
+
+    >>> print(chain_rule(2).body())
+    { SELECT * WHERE { ?p owl:propertyChainAxiom ?l1 . ?l1 rdf:first ?p1 ; rdf:rest ?l2 . ?l2 rdf:first ?p2 ; rdf:rest rdf:nil } } ?u0 ?p1 ?u1 . ?u1 ?p2 ?u2
+    """
+    cells = " . ".join(
+        f"?l{i} rdf:first ?p{i} ; rdf:rest {f'?l{i + 1}' if i < length else 'rdf:nil'}" for i in range(1, length + 1)
+    )
+    links = tuple(f"?u{i - 1} ?p{i} ?u{i}" for i in range(1, length + 1))
+    return Rule(f"prp-spo2/{length}", f"?u0 ?p ?u{length}", f"?p owl:propertyChainAxiom ?l1 . {cells}", links)
+
+
+def infer(store: ox.Store, *, sources: Sequence[str], target: str) -> int:
+    """Write into the named graph ``target`` the OWL 2 RL entailments of the union of the named graphs ``sources``.
+
+    Works in place: the entailments of what ``target`` already holds count
+    too, and only triples that are in none of the graphs are added, so a
+    second call adds nothing. Returns how many triples were added.
+
+    The instance rules run semi-naively: the first round matches every
+    rule against everything, each later round matches one resource pattern
+    of each rule against only the triples the round before added (kept in a
+    scratch graph of the store, dropped at the end).
+
+    Raises:
+        ValueError: no source, ``target`` is one of the ``sources``, or an IRI is invalid.
+
+    >>> store = ox.Store()
+    >>> store.update('INSERT DATA { GRAPH <urn:g> { <urn:p> a <http://www.w3.org/2002/07/owl#TransitiveProperty> . '
+    ...              '<urn:a> <urn:p> <urn:b> . <urn:b> <urn:p> <urn:c> . <urn:c> <urn:p> <urn:d> } }')
+    >>> infer(store, sources=["urn:g"], target="urn:inferred")
+    3
+    >>> infer(store, sources=["urn:g"], target="urn:inferred")
+    0
+    """
+    if not sources:
+        raise ValueError("infer needs at least one source graph")
+    if target in sources:
+        raise ValueError(f"the target graph <{target}> is also a source")
+    graphs = [ox.NamedNode(g) for g in (*sources, target)]  # validates the IRIs before they enter an update
+    target_node = graphs[-1]
+    before = _count(store, target_node)
+    while True:
+        while _run_round(store, SCHEMA_RULES, graphs, target_node):
+            pass
+        _run_instance_rules(store, graphs, target_node)
+        # An instance rule concludes a schema triple only from odd data (a subproperty of
+        # rdfs:subClassOf, say); then the schema rules run again, and the instance rules after them.
+        if not _run_round(store, SCHEMA_RULES, graphs, target_node):
+            break
+    _clean(store, target_node)
+    return _count(store, target_node) - before
 
 
 def infer_triples(triples: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
-    """The entailments of ``triples`` that are not already among them, sorted."""
-    import rdflib
-    import reasonable
-
-    from kzgraph.interop import from_rdflib_graph, to_rdflib_graph
-
-    base = {_skolemize(ox.Triple(t.subject, t.predicate, t.object)) for t in triples}
-    reasoner = reasonable.PyReasoner()
-    reasoner.from_graph(to_rdflib_graph(base))
-    closure = rdflib.Graph()
-    for triple in reasoner.reason():
-        closure.add(triple)
-    new = set(from_rdflib_graph(closure)) - base
-    return sorted((_unskolemize(t) for t in new if _worth_keeping(t)), key=str)
+    """The entailments of ``triples`` that are not already among them, sorted (graph names are dropped)."""
+    source, target = ox.NamedNode("urn:kzgraph:reasoning:source"), ox.NamedNode("urn:kzgraph:reasoning:target")
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, source) for t in triples)
+    infer(store, sources=[source.value], target=target.value)
+    return sorted((ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, target)),
+                  key=str)
 
 
-_SKOLEM = "urn:kzgraph:skolem:"
+_DELTA = "urn:kzgraph:reasoning:delta:"
 
 
-def _skolemize(triple: ox.Triple) -> ox.Triple:
-    """Blank nodes become IRIs for the round trip, so their identity survives it."""
-    s, o = triple.subject, triple.object
-    if isinstance(s, ox.BlankNode):
-        s = ox.NamedNode(_SKOLEM + s.value)
-    if isinstance(o, ox.BlankNode):
-        o = ox.NamedNode(_SKOLEM + o.value)
-    return ox.Triple(s, triple.predicate, o)
+def _run_round(store: ox.Store, rules: Sequence[Rule], graphs: list[ox.NamedNode], target: ox.NamedNode) -> int:
+    """One round of ``rules`` matched against everything; how many triples it added to ``target``."""
+    scratch = ox.NamedNode(_DELTA + "schema")
+    store.remove_graph(scratch)
+    for rule in rules:
+        _insert(store, rule, rule.body(), graphs, [target, scratch])
+    added = _count(store, scratch)
+    store.remove_graph(scratch)
+    return added
 
 
-def _unskolemize(triple: ox.Triple) -> ox.Triple:
-    def back(term):
-        if isinstance(term, ox.NamedNode) and term.value.startswith(_SKOLEM):
-            return ox.BlankNode(term.value[len(_SKOLEM):])
-        return term
+def _run_instance_rules(store: ox.Store, graphs: list[ox.NamedNode], target: ox.NamedNode) -> None:
+    """The instance rules, semi-naively to a fixpoint.
 
-    return ox.Triple(back(triple.subject), triple.predicate, back(triple.object))
+    Round 1 matches everything and writes into ``target``. Round 2 matches
+    one resource pattern of a rule at a time against ``target`` (round 1's
+    conclusions, and whatever ``target`` held before: a superset does no
+    harm). Each round from 2 on also writes its conclusions into a scratch
+    graph, which is what the next round matches against; it stops when a
+    round concludes nothing new.
+    """
+    rules = PROPERTY_RULES + tuple(chain_rule(n) for n in _chain_lengths(store, graphs)) + TYPE_RULES
+    for rule in rules:
+        _insert(store, rule, rule.body(), graphs, [target])
+    delta, round_ = target, 1
+    while True:
+        round_ += 1
+        fresh = ox.NamedNode(f"{_DELTA}{round_}")
+        store.remove_graph(fresh)
+        for rule in rules:
+            for position in range(len(rule.atoms)):
+                _insert(store, rule, rule.body(delta, position), graphs, [target, fresh], named=delta)
+        if delta != target:
+            store.remove_graph(delta)
+        if not _count(store, fresh):
+            store.remove_graph(fresh)
+            return
+        delta = fresh
 
 
-def _worth_keeping(triple: ox.Triple) -> bool:
-    s, p, o = triple.subject, triple.predicate.value, triple.object
-    if isinstance(s, ox.Literal):
-        return False
-    if getattr(s, "value", None) in _NOISE_TERMS or getattr(o, "value", None) in _NOISE_TERMS:
-        return False
-    if p in _REFLEXIVE_NOISE and s == o:
-        return False
-    return True
+def _insert(store: ox.Store, rule: Rule, body: str, graphs: list[ox.NamedNode], into: list[ox.NamedNode],
+            named: ox.NamedNode | None = None) -> None:
+    """Insert into each of ``into`` the conclusions of ``rule`` that are in none of ``graphs`` (their union is read)."""
+    using = "".join(f"USING {g}\n" for g in graphs) + (f"USING NAMED {named}\n" if named is not None else "")
+    template = " ".join(f"GRAPH {g} {{ {rule.head} }}" for g in into)
+    store.update(f"{_PREFIXES}INSERT {{ {template} }}\n{using}WHERE {{ {body} FILTER NOT EXISTS {{ {rule.head} }} }}")
+
+
+def _chain_lengths(store: ox.Store, graphs: list[ox.NamedNode]) -> list[int]:
+    """The lengths of the property chains stated in ``graphs``."""
+    rows = store.query(
+        f"{_PREFIXES}SELECT DISTINCT (COUNT(?cell) AS ?n) WHERE {{ ?p owl:propertyChainAxiom ?list . "
+        "?list rdf:rest* ?cell . ?cell rdf:first ?member } GROUP BY ?p ?list",
+        default_graph=graphs,
+    )
+    return sorted(int(row["n"].value) for row in rows)
+
+
+def _clean(store: ox.Store, target: ox.NamedNode) -> None:
+    """Drop from ``target`` the entailments that say nothing worth storing (see the module's doc)."""
+    store.update(
+        f"{_PREFIXES}DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {target} {{ ?s ?p ?o }}\n"
+        f"  FILTER (?s IN (owl:Thing, owl:Nothing, rdfs:Resource) || ?o IN (owl:Thing, owl:Nothing, rdfs:Resource)\n"
+        f"    || (?s = ?o && ?p IN (owl:sameAs, owl:equivalentClass, owl:equivalentProperty, rdfs:subClassOf,"
+        f" rdfs:subPropertyOf))\n"
+        f"    || (isIRI(?s) && (STRSTARTS(STR(?s), \"{RDF}\") || STRSTARTS(STR(?s), \"{RDFS}\")"
+        f" || STRSTARTS(STR(?s), \"{OWL}\") || STRSTARTS(STR(?s), \"{XSD}\")))) }}"
+    )
+
+
+def _count(store: ox.Store, graph: ox.NamedNode) -> int:
+    """How many triples ``graph`` holds."""
+    row = next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")))
+    return int(row["n"].value)
