@@ -204,24 +204,36 @@ def _run_round(store: ox.Store, rules: Sequence[Rule], graphs: list[ox.NamedNode
 def _run_instance_rules(store: ox.Store, graphs: list[ox.NamedNode], target: ox.NamedNode) -> None:
     """The instance rules, semi-naively to a fixpoint.
 
-    Round 1 matches everything and writes into ``target``. Round 2 matches
-    one resource pattern of a rule at a time against ``target`` (round 1's
-    conclusions, and whatever ``target`` held before: a superset does no
-    harm). Each round from 2 on also writes its conclusions into a scratch
-    graph, which is what the next round matches against; it stops when a
-    round concludes nothing new.
+    Round 1 matches everything and writes into ``target``. From round 2 on,
+    each round also writes its conclusions into a scratch graph of its own,
+    and a rule matches one of its resource patterns at a time against new
+    triples only; it stops when a round concludes nothing new.
+
+    Which new triples: a property rule reads the previous round's (for round
+    2, all of ``target``: round 1's conclusions, and whatever ``target`` held
+    before, a superset doing no harm). A type rule reads only the current
+    round's scratch graph, that is, what the rules before it concluded in
+    this round: in the previous round it ran after every property rule and
+    saw their conclusions, and the type rules after it concluded only
+    ``rdf:type`` triples, which it does not read (unless ``rdf:type`` itself
+    has a domain or range: then it reads the previous round's too) or, for
+    cax-sco, which the closed class hierarchy has already taken as far as
+    they go.
     """
-    rules = PROPERTY_RULES + tuple(chain_rule(n) for n in _chain_lengths(store, graphs)) + TYPE_RULES
-    for rule in rules:
+    rules = PROPERTY_RULES + tuple(chain_rule(n) for n in _chain_lengths(store, graphs))
+    types_read_types = store.query(f"{_PREFIXES}ASK {{ rdf:type rdfs:domain|rdfs:range ?c }}", default_graph=graphs)
+    for rule in rules + TYPE_RULES:
         _insert(store, rule, rule.body(), graphs, [target])
     delta, round_ = target, 1
     while True:
         round_ += 1
         fresh = ox.NamedNode(f"{_DELTA}{round_}")
         store.remove_graph(fresh)
-        for rule in rules:
-            for position in range(len(rule.atoms)):
-                _insert(store, rule, rule.body(delta, position), graphs, [target, fresh], named=delta)
+        for rule in rules + TYPE_RULES:
+            reads = [delta] if rule in rules else [fresh, delta] if types_read_types else [fresh]
+            for graph in reads:
+                for position in range(len(rule.atoms)):
+                    _insert(store, rule, rule.body(graph, position), graphs, [target, fresh], named=graph)
         if delta != target:
             store.remove_graph(delta)
         if not _count(store, fresh):
