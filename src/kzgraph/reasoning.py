@@ -4,8 +4,9 @@ The rules are the OWL 2 RL rules (W3C OWL 2 Profiles, section 4.3) for the
 constructs the kzgraph ontology uses, written as SPARQL updates that read the
 union of the source graphs and of the target graph (``USING``) and insert
 into the target what is not there yet. The schema rules run first to a
-fixpoint (their input is small), then the instance rules, again to a
-fixpoint; nothing leaves the store.
+fixpoint (their input is small), then the instance rules, semi-naively, to
+a fixpoint; nothing leaves the store, and memory grows only with what a
+rule concludes at a time.
 
 Supported, by rule name:
 
@@ -25,7 +26,10 @@ What is added is then cleaned: no reflexive ``owl:sameAs``, ``subClassOf``,
 ``owl:Nothing`` or ``rdfs:Resource``, and nothing said of a term of the
 built-in ``rdf:``, ``rdfs:``, ``owl:`` and ``xsd:`` vocabularies (such as
 ``xsd:gYear rdfs:subClassOf kz:PartialDate``, true but of no use to a query).
-Literal subjects cannot occur: RDF has none. Blank nodes keep their identity.
+Literal subjects cannot occur: RDF has none (so what a reasoner over
+generalized RDF, such as owlrl, concludes from a literal typed by a range,
+when ``rdf:type`` itself has a range, is not concluded here). Blank nodes
+keep their identity.
 
 >>> import pyoxigraph as ox
 >>> ttl = b'''@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
