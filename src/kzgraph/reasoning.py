@@ -15,7 +15,8 @@ Supported, by rule name:
 * properties: ``scm-spo``, ``scm-eqp1``, ``scm-eqp2``, ``scm-dom1``,
   ``scm-dom2``, ``scm-rng1``, ``scm-rng2``, ``prp-dom``, ``prp-rng``,
   ``prp-spo1`` (and so ``prp-eqp1``/``prp-eqp2``), ``prp-spo2`` (property
-  chains of any length, the ``rdf:List`` walked in SPARQL), ``prp-inv1``,
+  chains of any length, the ``rdf:List`` walked in SPARQL, a member being
+  a property or the inverse of one), ``prp-inv1``,
   ``prp-inv2``, ``prp-symp``, ``prp-trp``.
 
 :data:`VOCABULARY` lists the terms these rules read; the ontology tests check
@@ -66,24 +67,30 @@ class Rule:
     """``head`` (one triple pattern) holds wherever the body matches; ``name`` as in OWL 2 RL.
 
     The body is ``schema`` (patterns over classes and properties), then
-    ``atoms`` (patterns over resources, one triple each), then ``condition``
-    (a FILTER expression, or empty). Keeping the atoms apart lets a round
-    match one of them against only what the previous round added.
+    ``atoms`` (patterns over resources: each one triple pattern, or a tuple
+    of triple patterns that are alternatives), then ``condition`` (a FILTER
+    expression, or empty). Keeping the atoms apart lets a round match one of
+    them against only what the previous round added.
     """
 
     name: str
     head: str
     schema: str
-    atoms: tuple[str, ...] = ()
+    atoms: tuple[str | tuple[str, ...], ...] = ()
     condition: str = ""
 
     def body(self, delta: ox.NamedNode | None = None, position: int = 0) -> str:
         """The WHERE clause; with ``delta``, atom ``position`` is matched in that graph only."""
         if not self.atoms:
             return self.schema
+        atoms = []
+        for i, atom in enumerate(self.atoms):
+            patterns = (atom,) if isinstance(atom, str) else atom
+            if delta is not None and i == position:
+                patterns = tuple(f"GRAPH {delta} {{ {p} }}" for p in patterns)
+            atoms.append(" UNION ".join(f"{{ {p} }}" for p in patterns) if len(patterns) > 1 else patterns[0])
         # The schema patterns in a subquery of their own: evaluated first, they bind the few classes
         # and properties that the resource patterns then look up (about ten times faster at 100k triples).
-        atoms = [f"GRAPH {delta} {{ {a} }}" if delta is not None and i == position else a for i, a in enumerate(self.atoms)]
         condition = f" FILTER ({self.condition})" if self.condition else ""
         return f"{{ SELECT * WHERE {{ {self.schema} }} }} " + " . ".join(atoms) + condition
 
@@ -129,13 +136,22 @@ TYPE_RULES = (
 def chain_rule(length: int) -> Rule:
     """prp-spo2 for chains of ``length`` properties: the list is walked cell by cell in the body.
 
-    >>> print(chain_rule(2).body())
-    { SELECT * WHERE { ?p owl:propertyChainAxiom ?l1 . ?l1 rdf:first ?p1 ; rdf:rest ?l2 . ?l2 rdf:first ?p2 ; rdf:rest rdf:nil } } ?u0 ?p1 ?u1 . ?u1 ?p2 ?u2
+    A member of the chain is a property or an inverse one (a blank node
+    ``[ owl:inverseOf P ]``): link ``i`` is ``?u{i-1} ?m{i} ?u{i}``, or
+    ``?u{i} ?r{i} ?u{i-1}`` where ``?r{i}`` is the property the blank node
+    inverts (an IRI that names nothing otherwise, so that the branch finds no
+    triple).
+
+    >>> print(chain_rule(1).body())
+    { SELECT * WHERE { ?p owl:propertyChainAxiom ?l1 . ?l1 rdf:first ?m1 ; rdf:rest rdf:nil . OPTIONAL { ?m1 owl:inverseOf ?i1 FILTER (isBlank(?m1)) } BIND (COALESCE(?i1, <urn:kzgraph:reasoning:none>) AS ?r1) } } { ?u0 ?m1 ?u1 } UNION { ?u1 ?r1 ?u0 }
     """
     cells = " . ".join(
-        f"?l{i} rdf:first ?p{i} ; rdf:rest {f'?l{i + 1}' if i < length else 'rdf:nil'}" for i in range(1, length + 1)
+        f"?l{i} rdf:first ?m{i} ; rdf:rest {f'?l{i + 1}' if i < length else 'rdf:nil'} . "
+        f"OPTIONAL {{ ?m{i} owl:inverseOf ?i{i} FILTER (isBlank(?m{i})) }} "
+        f"BIND (COALESCE(?i{i}, <urn:kzgraph:reasoning:none>) AS ?r{i})"
+        for i in range(1, length + 1)
     )
-    links = tuple(f"?u{i - 1} ?p{i} ?u{i}" for i in range(1, length + 1))
+    links = tuple((f"?u{i - 1} ?m{i} ?u{i}", f"?u{i} ?r{i} ?u{i - 1}") for i in range(1, length + 1))
     return Rule(f"prp-spo2/{length}", f"?u0 ?p ?u{length}", f"?p owl:propertyChainAxiom ?l1 . {cells}", links)
 
 
