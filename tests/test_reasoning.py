@@ -180,8 +180,8 @@ def test_every_rule_is_needed(monkeypatch, table, name):
 
 @pytest.mark.parametrize("length", [2, 3])
 def test_without_chains_of_a_length_the_chain_cases_fail(monkeypatch, length):
-    real = reasoning._chain_lengths
-    monkeypatch.setattr(reasoning, "_chain_lengths", lambda *args: [n for n in real(*args) if n != length])
+    real = reasoning._chains
+    monkeypatch.setattr(reasoning, "_chains", lambda *args: [c for c in real(*args) if len(c.members) != length])
     assert entailed(all_cases()) != all_expected()
 
 
