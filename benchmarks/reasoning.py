@@ -1,200 +1,180 @@
-"""OWL RL reasoning: ``reasonable`` (what kzgraph uses) against ``owlrl``.
+"""OWL RL reasoning at scale: kzgraph's ``infer`` (rules in the pyoxigraph store) against ``reasonable`` and ``owlrl``.
 
-    python benchmarks/reasoning.py [--quick] [--sizes 1,10,50]
+    python benchmarks/reasoning.py [--quick] [--sizes 10000,100000,1000000] [--repeats 3]
 
-Input: the shipped ontology and data, parsed as kzgraph parses them
-(``kzgraph.loader.build_dataset(..., reason=False)``), and at larger sizes the
-data graph replicated N times with renamed resources (``_bench.replicate``).
+Input: data from ``generate.py`` (seed 1, Turtle: reasonable reads no other format) at each size, with the
+shipped ontology. Each measurement is a fresh Python process that loads the
+ontology and the data, then reasons, and reports its times, what it added
+and its peak resident memory (``ru_maxrss``: the whole process, load
+included). The engines:
 
-Timed, each on the same triples:
+* ``infer``: ``Store.bulk_load`` of the files into two named graphs, then
+  ``kzgraph.reasoning.infer(store, sources=[...], target=...)``;
+* ``reasonable`` (not a kzgraph dependency: ``pip install reasonable``):
+  ``PyReasoner.load_file`` per file, then ``reason()``, which returns the
+  closure as Python triples (what kzgraph used until now, without its
+  conversions through rdflib);
+* ``owlrl``: ``rdflib.Graph.parse`` of the files, then
+  ``DeductiveClosure(OWLRL_Semantics).expand(graph)``; only up to
+  ``--owlrl-max`` triples (it takes minutes from about 20,000).
 
-* ``kzgraph.reasoning.infer_triples`` -- the whole step kzgraph runs: the
-  round trip pyoxigraph -> rdflib -> reasonable -> rdflib -> pyoxigraph plus
-  the clean-up filter;
-* ``reasonable`` alone: ``PyReasoner().from_graph(g)`` and ``reason()`` on a
-  ready rdflib graph (the engine without our conversions);
-* ``owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(g)`` on a fresh
-  copy of the same rdflib graph (the copy is made outside the timing).
-
-Counted: the triples each adds, split into junk (literal subjects, reflexive
-owl:sameAs, other reflexive subClassOf/subPropertyOf/equivalences, triples
-about owl:Thing/owl:Nothing/rdfs:Resource), axioms about the built-in
-rdf:/rdfs:/owl:/xsd: terms, and the rest; the rest (without blank nodes,
-whose labels differ between the runs) is compared between owlrl and ours.
-owlrl is skipped at larger sizes once one run has taken over --owlrl-limit s.
+"added" is what each engine adds to its input before any cleaning, so the
+numbers differ by each engine's noise (owlrl's reflexive ``owl:sameAs`` and
+axioms, reasonable's ``owl:Thing``); ``infer`` reports its cleaned count.
+Sizes of a million and more run once (the machine is shared), smaller ones
+``--repeats`` times; medians are printed.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
-from collections import Counter
+from pathlib import Path
 
-import owlrl
-import rdflib
-import reasonable
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal
+from _bench import fmt_s, machine_summary, table
 
-from _bench import Timing, fmt_s, machine_summary, replicate, run_plan, scaled_run_options, table
-from kzgraph import Settings, resources
-from kzgraph.interop import to_rdflib_graph
-from kzgraph.loader import build_dataset
-from kzgraph.reasoning import infer_triples
-
-NOISE = {OWL.Thing, OWL.Nothing, RDFS.Resource}
-REFLEXIVE = {RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty}
-BUILTIN = (str(RDF), str(RDFS), str(OWL), str(XSD))
-CATEGORIES = ("literal subject", "reflexive sameAs", "other reflexive", "owl:Thing/Nothing, rdfs:Resource",
-              "built-in axioms", "rest, blank node", "rest")
+HERE = Path(__file__).resolve().parent
+ENGINES = ("infer", "reasonable", "owlrl")
 
 
-def category(t: tuple) -> str:
-    s, p, o = t
-    if isinstance(s, Literal):
-        return "literal subject"
-    if p == OWL.sameAs and s == o:
-        return "reflexive sameAs"
-    if p in REFLEXIVE and s == o:
-        return "other reflexive"
-    if s in NOISE or o in NOISE:
-        return "owl:Thing/Nothing, rdfs:Resource"
-    if str(s).startswith(BUILTIN):
-        return "built-in axioms"
-    if isinstance(s, BNode) or isinstance(o, BNode):
-        return "rest, blank node"
-    return "rest"
+def child(engine: str, data: str) -> dict:
+    """Load the ontology and ``data``, reason with ``engine``; times, triples added, peak memory."""
+    from kzgraph import Settings, resources
+
+    ontology = [str(p) for p in resources.ontology_files(Settings())]
+    start = time.perf_counter()
+    if engine == "infer":
+        import pyoxigraph as ox
+
+        from kzgraph.reasoning import infer
+
+        store = ox.Store()
+        for path in ontology:
+            store.bulk_load(path=path, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("urn:bench:ontology"))
+        store.bulk_load(path=data, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("urn:bench:data"))
+        loaded = time.perf_counter()
+        load_peak = _peak_mb()
+        added = infer(store, sources=["urn:bench:ontology", "urn:bench:data"], target="urn:bench:inferred")
+    elif engine == "reasonable":
+        import reasonable
+
+        reasoner = reasonable.PyReasoner()
+        for path in [*ontology, data]:
+            reasoner.load_file(path)
+        loaded = time.perf_counter()
+        load_peak = _peak_mb()
+        base = len(reasoner.get_base_triples())
+        added = len(reasoner.reason()) - base
+    else:
+        import logging
+
+        import owlrl
+        import rdflib
+
+        logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)  # owlrl's gMonthDay parser logs each value
+        graph = rdflib.Graph()
+        for path in ontology:
+            graph.parse(path, format="turtle")
+        graph.parse(data, format="turtle")
+        loaded = time.perf_counter()
+        load_peak = _peak_mb()
+        base = len(graph)
+        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
+        added = len(graph) - base
+    done = time.perf_counter()
+    return {"load": loaded - start, "reason": done - loaded, "added": added, "load_peak_mb": load_peak,
+            "peak_mb": _peak_mb()}
 
 
-def timed(setup, fn, repeats: int, budget: float) -> tuple[Timing, object]:
-    """Run ``fn(setup())`` up to ``repeats`` times, timing only ``fn``; stop after ``budget`` s."""
-    runs, out = [], None
-    for _ in range(repeats):
-        arg = setup()
-        start = time.perf_counter()
-        out = fn(arg)
-        runs.append(time.perf_counter() - start)
-        if sum(runs) > budget:
-            break
-    return Timing(runs), out
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_reasonable(graph: rdflib.Graph) -> list:
-    reasoner = reasonable.PyReasoner()
-    reasoner.from_graph(graph)
-    return reasoner.reason()
-
-
-def run_owlrl(graph: rdflib.Graph) -> rdflib.Graph:
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
-    return graph
-
-
-def owlrl_added(nt: str, repeats: int, budget: float) -> tuple[Timing, set]:
-    """Time owlrl on fresh parses of ``nt``; the triples the last run added to its own input.
-
-    (Each parse labels blank nodes anew, so the comparison must be with the same parse.)
-    """
-    runs, added = [], set()
-    for _ in range(repeats):
-        graph = rdflib.Graph().parse(data=nt, format="nt")
-        before = set(graph)
-        start = time.perf_counter()
-        run_owlrl(graph)
-        runs.append(time.perf_counter() - start)
-        added = set(graph) - before
-        if sum(runs) > budget:
-            break
-    return Timing(runs), added
+def measure(engine: str, data: Path, timeout: float) -> dict | None:
+    """One run of ``engine`` on ``data`` in a fresh process, or None if it failed or ran out of time."""
+    try:
+        out = subprocess.run([sys.executable, __file__, "--child", engine, str(data)], capture_output=True, text=True,
+                             timeout=timeout, check=True)
+    except subprocess.TimeoutExpired:
+        print(f"    {engine}: over {timeout:g} s, stopped", flush=True)
+        return None
+    except subprocess.CalledProcessError as exc:
+        print(f"    {engine}: failed: {exc.stderr.strip().splitlines()[-1:]}", flush=True)
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    scaled_run_options(parser, quick_sizes=[1], repeats=5, quick_repeats=1, budget=15.0)
-    parser.add_argument("--owlrl-limit", type=float, default=20.0,
-                        help="skip owlrl at the next sizes once one of its runs took longer than this")
+    parser.add_argument("--quick", action="store_true", help="sizes 10000,100000, one run each")
+    parser.add_argument("--sizes", help="comma-separated numbers of generated triples (default 10000,100000,1000000)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per engine below a million triples (default 3)")
+    parser.add_argument("--owlrl-max", type=int, default=20_000, help="largest size owlrl is run on (default 20000)")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds before a run is stopped (default 900)")
+    parser.add_argument("--child", nargs=2, metavar=("ENGINE", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    plan = run_plan(args)
-    sizes, repeats = plan.sizes, plan.repeats
-    # owlrl's xsd:gMonthDay parser rejects valid values such as "--03-26" and logs a traceback for each.
-    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+    if args.child:
+        print(json.dumps(child(*args.child)))
+        return
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else (
+        [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
+    repeats = 1 if args.quick else args.repeats
 
-    settings = Settings()
-    base = build_dataset(resources.ontology_files(settings), resources.data_files(settings), reason=False)
+    import generate
+    import pyoxigraph
+    import rdflib
+
+    versions = {"pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__}
+    for name in ("reasonable", "owlrl"):
+        try:
+            versions[name] = __import__(name).__version__
+        except ImportError:
+            versions[name] = "not installed"
     print(machine_summary())
-    print(f"up to {repeats} runs per engine (stopping after {args.budget:g} s)", flush=True)
-
+    print(", ".join(f"{k} {v}" for k, v in versions.items()), flush=True)
     started = time.perf_counter()
-    time_rows, count_rows, compare_rows, with_owlrl = [], [], [], True
-    for n in sizes:
-        quads = replicate(base, n)
-        nt = to_rdflib_graph(quads).serialize(format="nt")  # parse per run: owlrl changes its graph in place
-        input_graph = rdflib.Graph().parse(data=nt, format="nt")
-        size = len(input_graph)
-        print(f"\n## x{n}: {size:,} input triples", flush=True)
-
-        t_ours, ours = timed(lambda: None, lambda _: infer_triples(quads), repeats, args.budget)
-        print(f"  infer_triples {fmt_s(t_ours.median)}", flush=True)
-        t_raw, closure = timed(lambda: input_graph, run_reasonable, repeats, args.budget)
-        print(f"  reasonable alone {fmt_s(t_raw.median)}", flush=True)
-        row = [f"x{n}", f"{size:,}", fmt_s(t_ours.median), fmt_s(t_ours.min), fmt_s(t_raw.median), fmt_s(t_raw.min)]
-        raw_new = set(closure) - set(input_graph)
-        ours_keys = {str(t) for t in ours if not _has_blank(t)}
-        counts = {"infer_triples": Counter(), "reasonable alone": Counter(category(t) for t in raw_new)}
-        counts["infer_triples"]["rest"] = len(ours_keys)
-        counts["infer_triples"]["rest, blank node"] = len(ours) - len(ours_keys)
-
-        if with_owlrl:
-            t_owl, owl_new = owlrl_added(nt, repeats, args.budget)
-            print(f"  owlrl {fmt_s(t_owl.median)}", flush=True)
-            row += [fmt_s(t_owl.median), fmt_s(t_owl.min), f"{t_owl.median / t_ours.median:.0f}x",
-                    f"{t_owl.median / t_raw.median:.0f}x"]
-            counts["owlrl"] = Counter(category(t) for t in owl_new)
-            owl_keys = {_nt(t) for t in owl_new if category(t) == "rest"}
-            only_owl = owl_keys - ours_keys
-            top = Counter(k.split(" ")[1] for k in only_owl).most_common(4)
-            compare_rows.append((f"x{n}", len(owl_keys & ours_keys), len(only_owl), len(ours_keys - owl_keys),
-                                 ", ".join(f"{_short(p)} {c}" for p, c in top)))
-            if max(t_owl.runs) > args.owlrl_limit:
-                with_owlrl = False
-                print(f"  owlrl took over {args.owlrl_limit:g} s: skipped at larger sizes", flush=True)
-        else:
-            row += ["skipped"] * 4
-        time_rows.append(row)
-        for engine, c in counts.items():
-            count_rows.append([f"x{n}", engine, sum(c.values())] + [c[k] for k in CATEGORIES])
-
-    print("\n### time (median / min)\n")
-    print(table(["size", "input triples", "infer_triples", "min", "reasonable alone", "min", "owlrl", "min",
-                 "owlrl / infer_triples", "owlrl / reasonable alone"], time_rows))
-    print("\n### entailed triples added (not already in the input)\n")
-    print(table(["size", "engine", "added", *CATEGORIES], count_rows))
-    if compare_rows:
-        print("\n### the 'rest' without blank nodes: owlrl against infer_triples\n")
-        print(table(["size", "both", "owlrl only", "infer_triples only", "owlrl only, top predicates"], compare_rows))
-    print(f"\ntotal {time.perf_counter() - started:.0f} s")
-
-
-def _nt(t: tuple) -> str:
-    """A triple as pyoxigraph prints it, to compare with infer_triples' output."""
-    import pyoxigraph as ox
-
-    line = " ".join(term.n3() for term in t) + " ."
-    return str(next(iter(ox.parse(line, format=ox.RdfFormat.N_TRIPLES))))
-
-
-def _has_blank(t) -> bool:
-    import pyoxigraph as ox
-
-    return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-
-
-def _short(iri: str) -> str:
-    iri = iri.strip("<>")
-    for prefix, ns in (("rdf:", RDF), ("rdfs:", RDFS), ("owl:", OWL)):
-        if iri.startswith(str(ns)):
-            return prefix + iri[len(str(ns)):]
-    return iri
+    rows, ratio_rows = [], []
+    with tempfile.TemporaryDirectory(prefix="kzgraph-bench-") as tmp:
+        for size in sizes:
+            data = Path(tmp) / f"{size}.ttl"
+            with data.open("w", encoding="utf-8") as out:
+                written = generate.generate(out, triples=size, seed=1, turtle=True)
+            print(f"\n## {written:,} generated triples", flush=True)
+            results = {}
+            for engine in ENGINES:
+                if engine == "owlrl" and size > args.owlrl_max:
+                    continue
+                if versions.get(engine) == "not installed":
+                    continue
+                runs = [r for r in (measure(engine, data, args.timeout) for _ in range(1 if size >= 1_000_000 else repeats)) if r]
+                if not runs:
+                    continue
+                med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+                results[engine] = med
+                print(f"  {engine}: reason {fmt_s(med['reason'])}, peak {med['peak_mb']:.0f} MB ({len(runs)} run(s))",
+                      flush=True)
+                rows.append([f"{written:,}", engine, len(runs), fmt_s(med["load"]), fmt_s(med["reason"]),
+                             f"{med['added']:,.0f}", f"{med['load_peak_mb']:,.0f} MB", f"{med['peak_mb']:,.0f} MB"])
+            if "infer" in results:
+                ours = results["infer"]
+                for engine, other in results.items():
+                    if engine != "infer":
+                        ratio_rows.append([f"{written:,}", f"{engine} / infer", f"{other['reason'] / ours['reason']:.1f}x",
+                                           f"{other['peak_mb'] / ours['peak_mb']:.1f}x"])
+    print("\n### medians\n")
+    print(table(["triples", "engine", "runs", "load", "reason", "added", "peak after load", "peak"], rows))
+    print("\n### ratios (reasoning time, peak memory)\n")
+    print(table(["triples", "engines", "reason", "peak"], ratio_rows))
+    print(f"\n{platform.python_implementation()} {platform.python_version()}, pid {os.getpid()}, "
+          f"total {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

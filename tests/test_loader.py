@@ -109,3 +109,18 @@ def test_the_cache_is_keyed_by_the_engine_version(copied_root, tmp_path, monkeyp
     monkeypatch.setattr(pyoxigraph, "__version__", "0.0.0-another")
     load_store(settings)
     assert len(list((tmp_path / "cache").glob("store-*/READY"))) == 2, "another engine version must not reuse the store"
+
+
+def test_writing_in_small_chunks_keeps_every_blank_node_whole(tmp_path):
+    from kzgraph.loader import build_store, dataset_inputs
+    from kzgraph.store import KnowledgeStore
+
+    settings = Settings()
+    build_store(tmp_path / "whole", dataset_inputs(settings), reason=True)
+    build_store(tmp_path / "chunked", dataset_inputs(settings), reason=True, chunk=7)
+    whole, chunked = KnowledgeStore.open(tmp_path / "whole"), KnowledgeStore.open(tmp_path / "chunked")
+    citations = "SELECT (COUNT(DISTINCT ?c) AS ?n) (COUNT(?q) AS ?quotes) WHERE { ?x kz:citation ?c . ?c kz:quote ?q }"
+    assert len(chunked) == len(whole)
+    assert [(r["n"].value, r["quotes"].value) for r in chunked.select(citations)] == \
+        [(r["n"].value, r["quotes"].value) for r in whole.select(citations)]
+    assert int(whole.select(citations)[0]["n"].value) > 100

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 from gunicorn.app.base import BaseApplication
 
@@ -21,8 +22,8 @@ from kzgraph.config import Settings
 from kzgraph.loader import prepare_store
 from kzgraph.store import KnowledgeStore
 
-_GRACE = 2.0
-"""Seconds a spent process gets to finish answering before it is ended."""
+_GRACEFUL = 5
+"""Seconds a process that stops gets to answer the requests it has accepted (gunicorn's graceful stop)."""
 
 
 class KzGraphServer(BaseApplication):
@@ -52,7 +53,7 @@ class KzGraphServer(BaseApplication):
             "threads": 1 + max(0, s.max_queue),
             "keepalive": 5,
             "timeout": int(s.timeout) + 30,  # the master's heartbeat; queries have their own limit
-            "graceful_timeout": 5,
+            "graceful_timeout": _GRACEFUL,
             "limit_request_line": 8190,
             "accesslog": None,
             "errorlog": "-",
@@ -73,14 +74,27 @@ class KzGraphServer(BaseApplication):
 
 
 def _replace_if_spent(worker, req, environ, resp) -> None:
-    """After answering, a process whose query overran stops taking requests and ends."""
+    """After answering, a process whose query overran stops accepting connections, closes
+    the idle ones, answers what it has accepted and ends, without Python's shutdown (which
+    would wait on the query that cannot be stopped); gunicorn then starts a fresh process."""
     from kzgraph.web.state import EXTENSION
 
     app = worker.wsgi
     backend = app.extensions[EXTENSION].backend if hasattr(app, "extensions") else None
-    if getattr(backend, "spent", False) and worker.alive:
-        worker.alive = False
-        threading.Timer(_GRACE, os._exit, (0,)).start()
+    if getattr(backend, "spent", False) and not getattr(worker, "kzgraph_leaving", False):
+        worker.kzgraph_leaving = True
+        threading.Thread(target=_leave, args=(worker,), daemon=True).start()
+
+
+def _leave(worker, poll: float = 0.05) -> None:
+    worker.method_queue.defer(worker.set_accept_enabled, False)
+    deadline = time.monotonic() + _GRACEFUL
+    while time.monotonic() < deadline:
+        worker.method_queue.defer(worker.murder_keepalived, True)  # idle keep-alive connections go
+        time.sleep(poll)
+        if worker.nr_conns == 0:
+            break
+    os._exit(0)
 
 
 def serve(settings: Settings) -> None:

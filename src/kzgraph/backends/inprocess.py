@@ -1,18 +1,17 @@
 """The embedded store queried in this very process, for servers that replace
 their own worker processes (``kzgraph serve`` under gunicorn).
 
-No hand-off to another process: each query runs on this process's query
-thread while the request waits for it, watching the clock and the process's
-working memory. A query cannot be stopped once it runs, so a query that
-overruns either limit leaves the backend *spent*: its client gets 503 at
-once, any request still waiting here gets 503 with ``Retry-After``, and the
-server ends this process after answering and starts a fresh one (see
-:mod:`kzgraph.server`). Other processes keep serving meanwhile.
+No hand-off to another process: each query runs on a thread of this process
+while the request waits for it, watching the clock and the process's working
+memory. A query cannot be stopped once it runs, so a query that overruns
+either limit leaves the backend *spent*: its client gets 503 at once, the
+queries already running here finish, and the server then ends this process
+and starts a fresh one (see :mod:`kzgraph.server`). Other processes keep
+serving meanwhile.
 """
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from concurrent.futures import Future
@@ -29,7 +28,12 @@ _POLL = 0.02
 
 
 class InProcessBackend:
-    """A :class:`~kzgraph.backends.Backend` over the store in this process, one query at a time."""
+    """A :class:`~kzgraph.backends.Backend` over the store in this process.
+
+    Each query runs on a thread of its own (pyoxigraph lets go of the GIL while
+    it works, so queries run side by side); at most ``1 + max_queue`` at once,
+    one more is refused at once (:class:`Overloaded`).
+    """
 
     def __init__(self, store: KnowledgeStore, *, timeout: float, max_queue: int = 16,
                  max_query_memory: int | None = None) -> None:
@@ -37,52 +41,40 @@ class InProcessBackend:
         self.max_query_memory = max_query_memory
         self._embedded = EmbeddedBackend(store)
         self._capacity = 1 + max(0, max_queue)
-        self._waiting = 0
-        self._count_lock = threading.Lock()
-        self._turn = threading.Lock()
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._in_flight = 0
+        self._lock = threading.Lock()
         self._stats: Stats | None = None
         self.spent = False
         """A query overran a limit and still runs: this process must be replaced."""
-        threading.Thread(target=self._work, daemon=True, name="kzgraph-query").start()
 
-    def _work(self) -> None:
-        while True:
-            job, future = self._jobs.get()
-            if not future.set_running_or_notify_cancel():
-                continue
+    def run(self, job: QueryJob) -> QueryAnswer:
+        """Run ``job`` on a thread of its own and wait for it within the limits.
+
+        Raises:
+            Overloaded: as many queries as allowed are running here.
+            QueryTimeout, QueryMemoryExceeded: the query overran; this backend is now spent.
+            KzGraphError: as :meth:`EmbeddedBackend.run`.
+        """
+        with self._lock:
+            if self._in_flight >= self._capacity:
+                raise Overloaded("every query slot of this process is busy; try again shortly")
+            self._in_flight += 1
+        try:
+            return self._wait(job)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _wait(self, job: QueryJob) -> QueryAnswer:
+        future: Future = Future()
+
+        def work() -> None:
             try:
                 future.set_result(self._embedded.run(job))
             except BaseException as exc:  # handed to the waiting request, typed as it was raised
                 future.set_exception(exc)
 
-    def run(self, job: QueryJob) -> QueryAnswer:
-        """Run ``job`` on the query thread and wait for it within the limits.
-
-        Raises:
-            Overloaded: this process is being replaced, or its queue is full.
-            QueryTimeout, QueryMemoryExceeded: the query overran; this backend is now spent.
-            KzGraphError: as :meth:`EmbeddedBackend.run`.
-        """
-        with self._count_lock:
-            if self.spent or self._waiting >= self._capacity:
-                raise Overloaded("this query process is busy or being replaced; try again shortly")
-            self._waiting += 1
-        try:
-            while not self._turn.acquire(timeout=_POLL):
-                if self.spent:
-                    raise Overloaded("this query process is being replaced; try again shortly")
-            try:
-                return self._wait(job)
-            finally:
-                self._turn.release()
-        finally:
-            with self._count_lock:
-                self._waiting -= 1
-
-    def _wait(self, job: QueryJob) -> QueryAnswer:
-        future: Future = Future()
-        self._jobs.put((job, future))
+        threading.Thread(target=work, daemon=True, name="kzgraph-query").start()
         deadline = time.monotonic() + self.timeout
         while True:
             try:
