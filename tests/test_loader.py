@@ -11,7 +11,7 @@ from kzgraph import resources
 from kzgraph.config import Settings
 from kzgraph.errors import LoadError
 from kzgraph.loader import load_store, parse_rdf_file
-from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -41,9 +41,10 @@ def test_missing_file_is_a_load_error(tmp_path):
         parse_rdf_file(tmp_path / "nothing.ttl")
 
 
-def test_store_has_the_three_named_graphs(store, plain_store):
-    assert store.graph_names() == sorted([DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH])
-    assert plain_store.graph_names() == sorted([DATA_GRAPH, ONTOLOGY_GRAPH])
+def test_store_has_the_named_graphs(store, plain_store):
+    assert store.graph_names() == sorted([DATA_GRAPH, DATES_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH])
+    # without reasoning, the date axis and the reference layer are still there
+    assert plain_store.graph_names() == sorted([DATA_GRAPH, DATES_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH])
 
 
 @pytest.fixture

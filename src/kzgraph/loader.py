@@ -19,7 +19,8 @@ import pyoxigraph as ox
 from kzgraph import resources
 from kzgraph.config import Settings
 from kzgraph.errors import LoadError
-from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kzgraph.dates import derive_date_bounds
+from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from kzgraph.reasoning import infer_triples
 from kzgraph.store import KnowledgeStore
 
@@ -53,15 +54,35 @@ def parse_rdf_files(paths: Iterable[Path], graph: str | None = None) -> list[ox.
     ]
 
 
-def build_dataset(ontology: list[Path], data: list[Path], *, reason: bool) -> list[ox.Quad]:
-    """The quads of the ontology and data graphs, and of the inferred graph if ``reason``."""
+def build_dataset(
+    ontology: list[Path], data: list[Path], *, reason: bool, reference: list[Path] = ()
+) -> list[ox.Quad]:
+    """The quads of the ontology, data and reference graphs, the date bounds, and the inferred graph if ``reason``."""
     if not data:
         raise LoadError("no data files found (is KZGRAPH_ROOT right?)")
     quads = parse_rdf_files(ontology, ONTOLOGY_GRAPH) + parse_rdf_files(data, DATA_GRAPH)
+    quads += reference_quads(reference)
+    quads += date_bound_quads(quads)
     if reason:
         inferred = ox.NamedNode(INFERRED_GRAPH)
         quads += [ox.Quad(t.subject, t.predicate, t.object, inferred) for t in infer_triples(quads)]
     return quads
+
+
+def reference_quads(reference: Iterable[Path]) -> list[ox.Quad]:
+    """The reference layer, in its own named graph so that a query can leave it out."""
+    return parse_rdf_files(reference, REFERENCE_GRAPH)
+
+
+def date_bound_quads(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The date bounds of the curated and reference statements, in their own graph.
+
+    Not in the inferred graph: they are computed whether or not OWL RL
+    reasoning runs (``--no-reason`` keeps the date axis), and a graph of
+    their own shows they are derived, not curated.
+    """
+    curated = {DATA_GRAPH, REFERENCE_GRAPH}
+    return derive_date_bounds((q for q in quads if getattr(q.graph_name, "value", None) in curated), DATES_GRAPH)
 
 
 def load_store(settings: Settings) -> KnowledgeStore:
@@ -72,11 +93,12 @@ def load_store(settings: Settings) -> KnowledgeStore:
     """
     ontology = resources.ontology_files(settings)
     data = resources.data_files(settings)
-    cache = _cache_path(settings, ontology + data)
+    reference = resources.reference_files(settings)
+    cache = _cache_path(settings, ontology + data + reference)
     if cache is not None and cache.is_file():
         return KnowledgeStore.from_nquads(cache)
     store = ox.Store()
-    store.extend(build_dataset(ontology, data, reason=settings.reason))
+    store.extend(build_dataset(ontology, data, reason=settings.reason, reference=reference))
     knowledge = KnowledgeStore(store)
     if cache is not None:
         _write_cache(knowledge, cache)
@@ -90,6 +112,7 @@ def _cache_path(settings: Settings, files: list[Path]) -> Path | None:
 
     digest = hashlib.sha256(f"{_CACHE_FORMAT}|{__version__}|reason={settings.reason}".encode())
     digest.update(Path(reasoning.__file__).read_bytes())  # a changed reasoner invalidates the cache
+    digest.update(Path(__file__).with_name("dates.py").read_bytes())  # so does a changed date derivation
     for path in files:
         try:
             content = path.read_bytes()

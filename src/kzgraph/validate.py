@@ -77,7 +77,9 @@ def validate_files(settings: Settings, extra_files: Iterable[Path] = ()) -> Vali
         LoadError: a file cannot be parsed (the message names file and line).
     """
     data = resources.data_files(settings) + [Path(p) for p in extra_files]
-    expanded = to_rdflib_graph(build_dataset(resources.ontology_files(settings), data, reason=True))
+    expanded = to_rdflib_graph(
+        build_dataset(resources.ontology_files(settings), data, reason=True, reference=resources.reference_files(settings))
+    )
     shapes = to_rdflib_graph(parse_rdf_files(resources.shape_files(settings)))
     return validate_graph(expanded, shapes)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kzgraph import __version__
-from kzgraph.namespaces import BASE, DATA_GRAPH, INFERRED_GRAPH, KZ, ONTOLOGY_GRAPH
+from kzgraph.namespaces import BASE, DATA_GRAPH, DATES_GRAPH, INFERRED_GRAPH, KZ, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from kzgraph.store import KnowledgeStore
 
 DATASET = BASE + "dataset"
@@ -17,7 +17,8 @@ VOID = "http://rdfs.org/ns/void#"
 DCTERMS = "http://purl.org/dc/terms/"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-_GRAPH_TITLES = {ONTOLOGY_GRAPH: "ontology", DATA_GRAPH: "data", INFERRED_GRAPH: "inferred"}
+_GRAPH_TITLES = {ONTOLOGY_GRAPH: "ontology", DATA_GRAPH: "data", INFERRED_GRAPH: "inferred",
+                 REFERENCE_GRAPH: "reference", DATES_GRAPH: "dates"}
 
 _RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                    "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG")
