@@ -53,7 +53,7 @@ def app(settings, store):
     """The web application over the shipped graph, with 2 query processes and a 3 s limit."""
     from kzgraph.web import close_app, create_app
 
-    application = create_app(settings.replace(workers=2, timeout=3.0, testing=True), store=store)
+    application = create_app(settings.replace(workers=2, timeout=3.0), store=store)
     yield application
     close_app(application)
 

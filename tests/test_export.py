@@ -15,7 +15,7 @@ from kzgraph.export import EXPORT_FORMATS, export_graph
 from kzgraph.interop import to_rdflib_graph
 from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 
-RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "nquads": "nquads", "jsonld": "json-ld", "xml": "xml", "trig": "trig"}
+RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "nquads": "nquads", "jsonld": "json-ld", "rdfxml": "xml", "trig": "trig"}
 
 
 @pytest.fixture(scope="module")

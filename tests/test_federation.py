@@ -123,6 +123,6 @@ def test_allowed_service_that_is_down_is_502(settings, store):
         response = app.test_client().get("/sparql", query_string={
             "query": f"SELECT * WHERE {{ SERVICE <{down}> {{ ?s ?p ?o }} }}"})
         assert response.status_code == 502
-        assert response.get_data(as_text=True).startswith("502 Bad Gateway: query failed:")
+        assert response.get_data(as_text=True).startswith("502 Bad Gateway: the query failed while it ran:")
     finally:
         close_app(app)

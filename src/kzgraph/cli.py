@@ -6,19 +6,18 @@ data does not conform, 2 an error (bad input, malformed query or file).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import click
 
-from kzgraph import __version__, resources
+from kzgraph import __version__, formats, resources
 from kzgraph.config import Settings
-from kzgraph.errors import KzGraphError, QueryError
+from kzgraph.errors import EXIT_ERROR, EXIT_NONCONFORMING, EXIT_OK, KzGraphError, QueryError
 from kzgraph.export import EXPORT_FORMATS
-from kzgraph.results import GRAPH_FORMATS, RESULT_FORMATS
 
-EXIT_OK, EXIT_NONCONFORMING, EXIT_ERROR = 0, 1, 2
-QUERY_FORMATS = ("table", *dict.fromkeys([*RESULT_FORMATS, *GRAPH_FORMATS]))
+QUERY_FORMATS = ("table", *formats.names())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,48 +78,60 @@ def query(settings: Settings, query: str | None, fmt: str, list_examples: bool) 
 
 
 def _query_text(query: str, folder: Path) -> str:
-    """The SPARQL text that QUERY stands for: stdin, a file, an example's name, or itself."""
+    """The SPARQL text that QUERY stands for: stdin, a file, an example's name, or itself.
+
+    Raises:
+        QueryError: a ``.rq`` file that does not exist.
+        UnknownQuery: a bare name that is no example (and no file).
+    """
     from kzgraph.queries import find_query
 
     if query == "-":
         return sys.stdin.read()
-    if query.endswith(".rq") or Path(query).is_file():
+    if query.endswith(".rq") or _is_file(query):
         path = Path(query)
-        if not path.is_file():
+        if not _is_file(query):
             raise QueryError(f"{query}: no such query file")
         return path.read_text(encoding="utf-8")
-    if query.replace("-", "").replace("_", "").isalnum():
+    if re.fullmatch(r"[A-Za-z0-9_-]+", query):
         return find_query(folder, query).text
     return query
 
 
-def _write_query_result(settings: Settings, text: str, fmt: str) -> None:
-    import pyoxigraph as ox
-
-    from kzgraph.guard import refuse_update
-    from kzgraph.loader import load_store
-    from kzgraph.results import render_table, write_result
-
+def _is_file(name: str) -> bool:
+    """Whether ``name`` is an existing file; a text too long or odd to be a path is not one."""
+    if "\n" in name or "{" in name:
+        return False
     try:
-        result = load_store(settings).query(text)
-    except QueryError:
-        refuse_update(text)  # say "read-only" rather than a grammar error
-        raise
+        return Path(name).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _write_query_result(settings: Settings, text: str, fmt: str) -> None:
+    from kzgraph.guard import check_request
+    from kzgraph.loader import load_store
+    from kzgraph.results import render_table, result_kind, write_result
+
+    shape = check_request(text, allowlist=None)
+    result = load_store(settings).query(text, shape=shape)
     out = sys.stdout.buffer
     if fmt == "table":
         out.write(render_table(result).encode("utf-8"))
         return
-    is_graph = isinstance(result, ox.QueryTriples)
-    table = GRAPH_FORMATS if is_graph else RESULT_FORMATS
-    if fmt not in table:
-        kind = "CONSTRUCT/DESCRIBE" if is_graph else "SELECT/ASK"
-        raise QueryError(f"--format {fmt} does not fit a {kind} query (use one of: table, {', '.join(table)})")
-    write_result(result, table[fmt], out)
+    kind = result_kind(result)
+    chosen = formats.find(fmt, kind)
+    if chosen is None:
+        fitting = ", ".join(f.name for f in formats.formats_for(kind))
+        raise QueryError(f"--format {fmt} does not fit a {'CONSTRUCT/DESCRIBE' if shape.is_graph else 'SELECT/ASK'} "
+                         f"query (use one of: table, {fitting})")
+    write_result(result, chosen, out)
 
 
 @cli.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([*EXPORT_FORMATS, "xml"]), default="turtle", show_default=True,
+              help="xml is RDF/XML.")
 @click.option("--inferred", is_flag=True, help="Include the OWL RL entailments.")
 @click.pass_obj
 def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) -> int:
@@ -143,8 +154,13 @@ def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) ->
               help=f"Query processes (each runs one query at a time).  [default: {Settings.workers}]")
 @click.option("--timeout", type=float, default=None,
               help=f"Seconds a query may run before it is stopped.  [default: {Settings.timeout:g}]")
+@click.option("--max-query-memory", type=int, default=None,
+              help=f"Bytes of memory a query may use before it is stopped.  [default: {Settings.max_query_memory:,}]")
+@click.option("--max-queue", type=int, default=None,
+              help=f"Queries that may wait for a busy query process.  [default: {Settings.max_queue}]")
 @click.pass_obj
-def serve(settings: Settings, host: str | None, port: int | None, workers: int | None, timeout: float | None) -> int:
+def serve(settings: Settings, host: str | None, port: int | None, workers: int | None, timeout: float | None,
+          max_query_memory: int | None, max_queue: int | None) -> int:
     """Serve the graph: a read-only SPARQL 1.1 endpoint with a query page.
 
     Runs under waitress, a production WSGI server; each query runs in a
@@ -154,9 +170,9 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
 
     from kzgraph.web import create_app
 
-    settings = settings.replace(**{k: v for k, v in
-                                   {"host": host, "port": port, "workers": workers, "timeout": timeout}.items()
-                                   if v is not None})
+    flags = {"host": host, "port": port, "workers": workers, "timeout": timeout,
+             "max_query_memory": max_query_memory, "max_queue": max_queue}
+    settings = settings.replace(**{k: v for k, v in flags.items() if v is not None})
     app = create_app(settings)
     base = f"http://{settings.host}:{settings.port}"
     click.echo(f"kzgraph {__version__}: {len(app.extensions['kzgraph'].store):,} triples")
@@ -205,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KzGraphError as exc:
         click.echo(f"kzgraph: {exc}", err=True)
-        return EXIT_ERROR
+        return exc.exit_code
 
 
 def run() -> None:

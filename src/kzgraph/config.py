@@ -50,7 +50,10 @@ class Settings:
     service_allowlist: tuple[str, ...] = (WIKIDATA_SPARQL,)
     """SERVICE endpoints a query may call; any other SERVICE is refused. Calls
     to them run inside the query and so fall under ``timeout``."""
-    testing: bool = False
+    max_queue: int = 16
+    """Queries that may wait for a busy query process; one more is refused at once (503, Retry-After)."""
+    max_query_memory: int = 1_000_000_000
+    """Bytes of working memory a query process may use before its query is stopped (503)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: Any) -> Settings:
@@ -75,9 +78,9 @@ class Settings:
 def _convert(name: str, raw: str) -> Any:
     if name in {"root", "cache_dir"}:
         return Path(raw) if raw else None
-    if name in {"reason", "testing"}:
+    if name == "reason":
         return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if name in {"port", "workers", "threads", "max_body_bytes", "max_result_bytes"}:
+    if name in {"port", "workers", "threads", "max_body_bytes", "max_result_bytes", "max_queue", "max_query_memory"}:
         return int(raw)
     if name == "timeout":
         return float(raw)

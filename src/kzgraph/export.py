@@ -12,12 +12,15 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from kzgraph import formats
 from kzgraph.errors import ExportError
+from kzgraph.formats import Kind
 from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
-from kzgraph.results import GRAPH_FORMATS
+from kzgraph.results import engine_format
 from kzgraph.store import KnowledgeStore
 
-EXPORT_FORMATS = ("turtle", "nt", "nquads", "jsonld", "xml", "trig")
+EXPORT_FORMATS = tuple(f.name for f in formats.formats_for(Kind.GRAPH))
+"""Every RDF format: the triple formats merge the graphs, the quad formats keep them apart."""
 
 
 def export_graph(store: KnowledgeStore, fmt: str = "turtle", *, inferred: bool = False) -> bytes:
@@ -28,8 +31,10 @@ def export_graph(store: KnowledgeStore, fmt: str = "turtle", *, inferred: bool =
     Raises:
         ExportError: unknown format, or ``inferred`` asked of a store built without reasoning.
     """
-    if fmt not in EXPORT_FORMATS:
+    chosen = formats.find(fmt, Kind.DATASET)
+    if chosen is None:
         raise ExportError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
+    fmt = chosen.name
     graphs = [ONTOLOGY_GRAPH, DATA_GRAPH] + ([INFERRED_GRAPH] if inferred else [])
     if inferred and INFERRED_GRAPH not in store.graph_names():
         raise ExportError("no inferred graph: the store was loaded with reasoning off")
@@ -42,7 +47,7 @@ def export_graph(store: KnowledgeStore, fmt: str = "turtle", *, inferred: bool =
         return _longturtle(_as_triples(quads))
     items = quads if fmt == "trig" else _as_triples(quads)
     prefixes = PREFIXES if fmt != "jsonld" else None
-    return ox.serialize(items, format=GRAPH_FORMATS[fmt], prefixes=prefixes)
+    return ox.serialize(items, format=engine_format(chosen), prefixes=prefixes)
 
 
 def _canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:

@@ -14,54 +14,71 @@ kzr:x | 1
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 import pyoxigraph as ox
 
+from kzgraph.errors import QueryError, ServiceFailed
+from kzgraph.formats import Format, Kind, formats_for
 from kzgraph.namespaces import PREFIXES
 
-RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-"""Formats for SELECT and ASK results."""
-
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-}
-"""Formats for CONSTRUCT and DESCRIBE results and for graph downloads."""
-
-_QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
 
 
-def write_result(result, fmt: ox.QueryResultsFormat | ox.RdfFormat, output: IO[bytes]) -> None:
-    """Serialize a query result (solutions, boolean or triples) to ``output``.
+def engine_format(fmt: Format) -> ox.QueryResultsFormat | ox.RdfFormat:
+    """pyoxigraph's writer for a registry format."""
+    table = ox.QueryResultsFormat if fmt.kind is Kind.RESULTS else ox.RdfFormat
+    return getattr(table, fmt.engine_name)
 
-    Triples written in a quad format land in the default graph.
+
+def write_result(result, fmt: Format, output: IO[bytes]) -> None:
+    """Serialize a query result (solutions, boolean or triples) to ``output`` in ``fmt``.
+
+    Triples written in a quad format land in the default graph. Results are
+    computed lazily, as they are written, so this is where a query that
+    fails while it runs (a SERVICE that does not answer) fails.
+
+    Raises:
+        QueryError: ``fmt`` does not fit the kind of result.
+        ServiceFailed: the query failed while it ran.
     """
-    if isinstance(result, ox.QueryTriples):
-        if not isinstance(fmt, ox.RdfFormat):
-            raise ValueError(f"{fmt} is not an RDF format")
-        triples = result
-        if fmt in _QUAD_FORMATS:
-            triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result)
-        ox.serialize(triples, output, fmt, prefixes=_prefixes_for(fmt))
-    else:
-        if not isinstance(fmt, ox.QueryResultsFormat):
-            raise ValueError(f"{fmt} is not a SPARQL results format")
-        result.serialize(output, fmt)
+    if (fmt.kind is Kind.RESULTS) != (result_kind(result) is Kind.RESULTS):
+        kind = "CONSTRUCT/DESCRIBE" if isinstance(result, ox.QueryTriples) else "SELECT/ASK"
+        fitting = ", ".join(f.name for f in formats_for(result_kind(result)))
+        raise QueryError(f"{fmt.label} does not fit a {kind} query (use one of: {fitting})")
+    with failures_while_running():
+        if isinstance(result, ox.QueryTriples):
+            triples = result
+            if fmt.holds_quads:
+                triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in result)
+            ox.serialize(triples, output, engine_format(fmt), prefixes=_prefixes_for(fmt))
+        else:
+            result.serialize(output, engine_format(fmt))
 
 
-def _prefixes_for(fmt: ox.RdfFormat) -> dict[str, str] | None:
+@contextmanager
+def failures_while_running() -> Iterator[None]:
+    """Errors the engine raises while a lazily computed result is read, as :class:`ServiceFailed`.
+
+    A closed output (``BrokenPipeError``) is not the query's fault and passes as it is.
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except (OSError, RuntimeError) as exc:
+        raise ServiceFailed(f"the query failed while it ran: {exc}") from None
+
+
+def result_kind(result) -> Kind:
+    """RESULTS for SELECT and ASK answers, GRAPH for CONSTRUCT and DESCRIBE."""
+    return Kind.GRAPH if isinstance(result, ox.QueryTriples) else Kind.RESULTS
+
+
+def _prefixes_for(fmt: Format) -> dict[str, str] | None:
     """All project prefixes where the format has them: a streamed result cannot know which it will use."""
-    return PREFIXES if fmt in {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG} else None
+    return PREFIXES if fmt.name in {"turtle", "trig"} else None
 
 
 def compact(term) -> str:
@@ -81,15 +98,21 @@ def compact(term) -> str:
 
 
 def render_table(result) -> str:
-    """SELECT rows, an ASK answer or CONSTRUCT triples as an aligned text table."""
+    """SELECT rows, an ASK answer or CONSTRUCT triples as an aligned text table.
+
+    Raises:
+        ServiceFailed: the query failed while it ran.
+    """
     if isinstance(result, ox.QueryBoolean):
         return ("yes" if bool(result) else "no") + "\n"
-    if isinstance(result, ox.QueryTriples):
-        header = ["subject", "predicate", "object"]
-        rows = [[compact(t.subject), compact(t.predicate), compact(t.object)] for t in result]
-    else:
-        header = [v.value for v in result.variables]
-        rows = [[compact(row[name]) for name in header] for row in result]
+    with failures_while_running():
+        if isinstance(result, ox.QueryTriples):
+            header = ["subject", "predicate", "object"]
+            rows = [[_cell(compact(t.subject)), _cell(compact(t.predicate)), _cell(compact(t.object))]
+                    for t in result]
+        else:
+            header = [v.value for v in result.variables]
+            rows = [[_cell(compact(row[name])) for name in header] for row in result]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
     lines = [_row(header, widths), "-+-".join("-" * w for w in widths)]
     lines += [_row(r, widths) for r in rows]
@@ -98,4 +121,9 @@ def render_table(result) -> str:
 
 
 def _row(cells: list[str], widths: list[int]) -> str:
-    return " | ".join(c.replace("\n", " ").ljust(w) for c, w in zip(cells, widths))
+    return " | ".join(c.ljust(w) for c, w in zip(cells, widths))
+
+
+def _cell(text: str) -> str:
+    """A value on one line: line breaks and tabs shown as escapes, so a row stays a row."""
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")

@@ -21,8 +21,9 @@ from typing import Union
 
 import pyoxigraph as ox
 
-from kzgraph.errors import QueryError
-from kzgraph.guard import declares_dataset
+from kzgraph.analysis import QueryShape, analyse, explain
+from kzgraph.errors import QueryError, ServiceFailed, UpdateRefused
+from kzgraph.guard import READ_ONLY
 from kzgraph.namespaces import PREFIXES
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
@@ -50,6 +51,7 @@ class KnowledgeStore:
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
+        shape: QueryShape | None = None,
     ) -> QueryResult:
         """Run a SPARQL query.
 
@@ -59,26 +61,38 @@ class KnowledgeStore:
         named graphs, where one list is missing). Without them the query's
         own FROM/FROM NAMED apply, and without those the default graph is the
         union of all graphs. ``bindings`` binds variables to terms (never
-        string formatting); ``base_iri`` resolves relative IRIs.
+        string formatting); ``base_iri`` resolves relative IRIs. ``shape`` is
+        the query's :func:`~kzgraph.analysis.analyse` result, if the caller
+        has it already.
 
         Raises:
-            QueryError: the text is not a valid SPARQL query.
+            MalformedQuery: the text is not a valid SPARQL query (line and column said).
+            UpdateRefused: the text is a SPARQL Update.
+            ServiceFailed: an ASK's SERVICE call failed (other forms fail as they are read).
+            QueryError: the query cannot be run as asked (such as a binding of
+                a variable it does not project).
         """
+        if shape is None:
+            shape = analyse(text, PREFIXES, base_iri)
+        if shape.is_update:
+            raise UpdateRefused(READ_ONLY)
         options: dict = {"prefixes": PREFIXES, "base_iri": base_iri}
         if default_graphs or named_graphs:
             # The store's own default graph is empty: everything lives in named graphs.
             options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs or ()] or [ox.DefaultGraph()]
             options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs or ()]
-        elif not declares_dataset(text):
+        elif not shape.declares_dataset:
             options["use_default_graph_as_union"] = True
         if bindings:
             options["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
         try:
             return self._store.query(text, **options)
         except SyntaxError as exc:
-            raise QueryError(f"malformed query: {exc}") from exc
-        except ValueError as exc:
-            raise QueryError(str(exc)) from exc
+            raise explain(text, str(exc)) from None
+        except OSError as exc:  # an ASK is evaluated at once, with its SERVICE calls
+            raise ServiceFailed(f"the query failed while it ran: {exc}") from None
+        except (ValueError, RuntimeError) as exc:
+            raise QueryError(str(exc)) from None
 
     def select(self, text: str, **bindings: Term) -> list[dict[str, Term]]:
         """A SELECT query's rows as dicts of variable name → term (unbound left out)."""

@@ -7,21 +7,21 @@ the query processes it starts are closed by :func:`close_app`.
 
 from __future__ import annotations
 
-import atexit
 import logging
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from kzgraph import resources
 from kzgraph.config import Settings
+from kzgraph.errors import KzGraphError, status_phrase
+from kzgraph.executor import QueryExecutor
 from kzgraph.loader import load_store
 from kzgraph.queries import read_all_queries
 from kzgraph.store import KnowledgeStore
 from kzgraph.web import graphs, pages, sparql
-from kzgraph.web.describe import dataset_stats
-from kzgraph.web.executor import QueryExecutor
+from kzgraph.web.descriptions import dataset_stats
 from kzgraph.web.state import EXTENSION, KgState, state
 
 log = logging.getLogger(__name__)
@@ -36,11 +36,11 @@ def create_app(settings: Settings | None = None, store: KnowledgeStore | None = 
     settings = settings or Settings.from_env()
     if store is None:
         store = load_store(settings)
-    executor = QueryExecutor(store, workers=settings.workers, timeout=settings.timeout)
-    atexit.register(executor.close)
+    executor = QueryExecutor(store, workers=settings.workers, timeout=settings.timeout,
+                             max_queue=settings.max_queue, max_query_memory=settings.max_query_memory)
 
     app = Flask(__name__)
-    app.config.update(TESTING=settings.testing, MAX_CONTENT_LENGTH=settings.max_body_bytes)
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes)
     app.extensions[EXTENSION] = KgState(
         settings, store, executor, read_all_queries(resources.queries_dir(settings)), pages.english_labels(store),
         dataset_stats(store),
@@ -50,21 +50,35 @@ def create_app(settings: Settings | None = None, store: KnowledgeStore | None = 
     app.register_blueprint(graphs.bp)
     CORS(app, resources={r"/*": {"origins": "*"}}, send_wildcard=True, expose_headers=["Content-Disposition"])
 
-    @app.errorhandler(HTTPException)
-    def as_text(exc: HTTPException) -> Response:
-        response = Response(f"{exc.code} {exc.name}: {exc.description}\n", exc.code, mimetype="text/plain")
-        for name, value in exc.get_headers():
-            if name.lower() != "content-type":
-                response.headers[name] = value
+    @app.after_request
+    def vary_on_accept(response: Response) -> Response:
+        response.vary.add("Accept")  # most routes negotiate, and so may their errors
         return response
+
+    @app.errorhandler(KzGraphError)
+    def as_error(exc: KzGraphError) -> Response:
+        if exc.status >= 500 and not exc.headers.get("Retry-After") and exc.status != 502:
+            log.error("%s while serving %s: %s", type(exc).__name__, request.path, exc)
+        return error_response(exc.status, str(exc), exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def as_http_error(exc: HTTPException) -> Response:
+        headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+        return error_response(exc.code or 500, exc.description or "", headers)
 
     @app.errorhandler(Exception)
     def as_server_error(exc: Exception) -> Response:
-        log.exception("unexpected error while serving %s", type(exc).__name__)
-        return Response("500 Internal Server Error: an unexpected error; it has been logged\n", 500,
-                        mimetype="text/plain")
+        log.exception("unexpected error while serving %s", request.path)
+        return error_response(500, "an unexpected error; it has been logged")
 
     return app
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """The one shape of every error answer: ``STATUS Phrase: message`` as plain text."""
+    response = Response(f"{status} {status_phrase(status)}: {message}\n", status, mimetype="text/plain")
+    response.headers.update(headers or {})
+    return response
 
 
 def close_app(app: Flask) -> None:
@@ -72,4 +86,4 @@ def close_app(app: Flask) -> None:
     app.extensions[EXTENSION].executor.close()
 
 
-__all__ = ["close_app", "create_app", "state"]
+__all__ = ["close_app", "create_app", "error_response", "state"]

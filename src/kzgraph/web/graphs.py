@@ -3,9 +3,11 @@ the VoID description at ``/.well-known/void``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 
-from kzgraph.web.describe import void_description
+from kzgraph.errors import BadRequest, NotFound
+
+from kzgraph.web.descriptions import void_description
 from kzgraph.web.rdf_response import rdf_response
 from kzgraph.web.state import state
 
@@ -19,11 +21,11 @@ def graph_store() -> Response:
     graph = request.args.get("graph")
     has_default = "default" in request.args
     if has_default == (graph is not None):
-        abort(400, "give either ?default or ?graph=IRI")
+        raise BadRequest("give either ?default or ?graph=IRI")
     if has_default:
         return rdf_response(store.quads(), filename="kzgraph", quads=True)
     if graph not in store.graph_names():
-        abort(404, f"no graph named <{graph}>; graphs: {', '.join(store.graph_names())}")
+        raise NotFound(f"no graph named <{graph}>; graphs: {', '.join(store.graph_names())}")
     return rdf_response(store.quads(graph), filename="kzgraph-" + graph.rstrip("/").rsplit("/", 1)[-1], quads=True)
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from kzgraph import __version__
+from kzgraph.errors import NotFound
 from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, KZ, KZR, ONTOLOGY_GRAPH
 from kzgraph.results import compact
 from kzgraph.store import KnowledgeStore
-from kzgraph.web.negotiation import wants_html
+from kzgraph.negotiation import wants_html
 from kzgraph.web.rdf_response import rdf_response
 from kzgraph.web.state import state
 
@@ -43,11 +44,11 @@ def resource(key: str) -> Response:
     try:
         node = ox.NamedNode(iri)
     except ValueError:
-        abort(404, "not a resource IRI")
+        raise NotFound("not a resource IRI") from None
     description = list(store.query("DESCRIBE ?x", bindings={"x": node}, default_graphs=[DATA_GRAPH, ONTOLOGY_GRAPH]))
     if not description:
-        abort(404, f"no resource <{iri}> in this graph")
-    if wants_html(request.accept_mimetypes):
+        raise NotFound(f"no resource <{iri}> in this graph")
+    if wants_html(request.headers.get("Accept")):
         return Response(render_template("resource.html", **_page(iri, description)), mimetype="text/html")
     return rdf_response(description, filename=key)
 

@@ -5,20 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from flask import Response, abort, request
+from flask import Response, request
 
+from kzgraph.formats import Kind
 from kzgraph.namespaces import PREFIXES
-from kzgraph.results import GRAPH_FORMATS
-from kzgraph.web.negotiation import (
-    CANONICAL_GRAPH_TYPE,
-    FILE_EXTENSIONS,
-    GRAPH_MEDIA_TYPES,
-    acceptable_types,
-    content_type,
-    negotiate,
-)
-
-_QUAD_KEYS = {"nquads", "trig"}
+from kzgraph.negotiation import negotiate_or_refuse
+from kzgraph.results import engine_format
 
 
 def rdf_response(statements: Iterable[ox.Triple | ox.Quad], *, filename: str | None = None,
@@ -28,22 +20,22 @@ def rdf_response(statements: Iterable[ox.Triple | ox.Quad], *, filename: str | N
     Triples asked for in a quad format land in the default graph; quads asked
     for in a triple format are merged. ``filename`` (without extension) adds
     a Content-Disposition header for a download.
+
+    Raises:
+        NotAcceptable: the client accepts no RDF format.
     """
-    key = negotiate(request.accept_mimetypes, GRAPH_MEDIA_TYPES, request.args.get("format"))
-    if key is None:
-        abort(406, f"no acceptable RDF format; acceptable: {acceptable_types(GRAPH_MEDIA_TYPES, CANONICAL_GRAPH_TYPE)}")
+    fmt = negotiate_or_refuse(request.headers.get("Accept"), Kind.DATASET if quads else Kind.GRAPH,
+                              request.args.get("format"))
     items = sorted(statements, key=str)
-    if key in _QUAD_KEYS and not quads:
+    if fmt.holds_quads and not quads:
         items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in items]
-    elif key not in _QUAD_KEYS and quads:
+    elif not fmt.holds_quads and quads:
         items = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in items}, key=str)
-    prefixes = _used_prefixes(items) if key in {"turtle", "trig"} else None
-    body = ox.serialize(items, format=GRAPH_FORMATS[key], prefixes=prefixes)
-    media = CANONICAL_GRAPH_TYPE[key]
-    response = Response(body, 200, content_type=content_type(media))
-    response.vary.add("Accept")
+    prefixes = _used_prefixes(items) if fmt.name in {"turtle", "trig"} else None
+    body = ox.serialize(items, format=engine_format(fmt), prefixes=prefixes)
+    response = Response(body, 200, content_type=fmt.content_type)
     if filename:
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{FILE_EXTENSIONS[key]}"'
+        response.headers["Content-Disposition"] = f'attachment; filename="{fmt.filename(filename)}"'
     return response
 
 
