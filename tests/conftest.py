@@ -75,3 +75,24 @@ def live_server(app):
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
+
+
+def reasoner_applies_property_chains() -> bool:
+    """Whether the loader's reasoner applies owl:propertyChainAxiom (OWL 2 RL rule prp-spo2)."""
+    import pyoxigraph as ox
+
+    from kzgraph.reasoning import infer_triples
+
+    ttl = b"""<urn:p> <http://www.w3.org/2002/07/owl#propertyChainAxiom> ( <urn:a> <urn:b> ) .
+              <urn:x> <urn:a> <urn:y> . <urn:y> <urn:b> <urn:z> ."""
+    entailed = infer_triples(list(ox.parse(ttl, format=ox.RdfFormat.TURTLE)))
+    return ox.Triple(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.NamedNode("urn:z")) in entailed
+
+
+NEEDS_CHAINS = pytest.mark.xfail(
+    not reasoner_applies_property_chains(),
+    reason="the loader's reasoner does not apply owl:propertyChainAxiom yet; owlrl does (see test_reasoning.py)",
+    strict=True,
+)
+"""For tests of entailments that come from the ontology's property chains: expected to fail, and
+required to pass, according to whether the loader's reasoner applies chains."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from conftest import NEEDS_CHAINS
 from kzgraph.reasoning import infer_triples
 
 TTL = b"""
@@ -58,3 +59,51 @@ def test_blank_nodes_keep_their_identity_through_the_reasoner(entailed):
     note = next(q.object for q in QUADS if q.predicate.value == "urn:note")
     assert f"{note} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:Note>" in entailed
     assert [t for t in entailed if "_:" in t] == [f"{note} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:Note>"]
+
+
+# ---------------------------------------------- the shipped ontology's property chains
+
+KZ = "https://w3id.org/kzgraph/ontology#"
+KZR = "https://w3id.org/kzgraph/resource/"
+CHAINED = (KZ + "participant", KZ + "participatedIn", "http://www.wikidata.org/prop/direct/P710")
+
+
+@pytest.fixture(scope="module")
+def owlrl_closure():
+    """owlrl's OWL RL closure of the shipped ontology, data and reference layer: the oracle."""
+    import owlrl
+    import rdflib
+
+    from kzgraph import resources
+    from kzgraph.config import Settings
+    from kzgraph.interop import to_rdflib_graph
+    from kzgraph.loader import build_dataset
+
+    settings = Settings(cache_dir=None)
+    graph = to_rdflib_graph(build_dataset(resources.ontology_files(settings), resources.data_files(settings),
+                                          reason=False, reference=resources.reference_files(settings)))
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, improved_datatypes=False).expand(graph)
+    return {(str(s), str(p), str(o)) for s, p, o in graph
+            if str(p) in CHAINED and isinstance(s, rdflib.URIRef) and isinstance(o, rdflib.URIRef)}
+
+
+def test_owlrl_entails_participation_through_offices_and_parts(owlrl_closure):
+    """The axioms themselves: Kazakhstan takes part through its President, a session through its address."""
+    assert (KZR + "event-2025-06-17-china-central-asia-summit", KZ + "participant", KZR + "country-KAZ") in owlrl_closure
+    assert (KZR + "event-2025-unga80", KZ + "participant", KZR + "person-tokayev") in owlrl_closure
+    assert (KZR + "event-2025-unga80", KZ + "participant", KZR + "country-KAZ") in owlrl_closure
+    assert (KZR + "org-un", KZ + "participatedIn", KZR + "event-2025-08-guterres-visit-astana") in owlrl_closure
+    assert (KZR + "event-2025-sco-plus-summit-tianjin", "http://www.wikidata.org/prop/direct/P710",
+            KZR + "country-KAZ") in owlrl_closure
+    # a state is not a participant because a group it belongs to is
+    assert (KZR + "event-2025-06-17-china-central-asia-summit", KZ + "participant", KZR + "country-KGZ") not in owlrl_closure
+
+
+@NEEDS_CHAINS
+def test_the_loaders_inference_agrees_with_owlrl_on_participation(store, owlrl_closure):
+    ours = {
+        (row["s"].value, row["p"].value, row["o"].value)
+        for row in store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER (?p IN (kz:participant, kz:participatedIn, wdt:P710)) "
+                                "FILTER (isIRI(?s) && isIRI(?o)) }")
+    }
+    assert ours == owlrl_closure
