@@ -114,7 +114,7 @@ def test_inferred_graph_is_plain_rdf(store):
 
 
 RDF_FILES = sorted(
-    p for folder in ("ontology", "data", "shapes") for p in (resources.project_root(Settings()) / folder).glob("*.ttl")
+    p for folder in ("ontology", "data", "reference", "shapes") for p in (resources.project_root(Settings()) / folder).glob("*.ttl")
 )
 
 
