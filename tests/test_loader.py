@@ -88,3 +88,15 @@ def test_unwritable_cache_only_costs_speed(tmp_path):
 def test_a_relative_iri_is_an_error_not_a_path_of_this_machine():
     with pytest.raises(LoadError, match=r"relative-iri\.ttl:3:"):
         parse_rdf_file(FIXTURES / "relative-iri.ttl")
+
+
+def test_the_reference_layer_is_found_and_loaded_into_its_own_graph(plain_store):
+    assert [p.name for p in resources.reference_files(Settings())] == ["geography.ttl", "states.ttl"]
+    assert plain_store.ask("ASK { GRAPH <https://w3id.org/kzgraph/graph/reference> { kzr:country-KGZ a kz:State } }")
+    assert not plain_store.ask("ASK { GRAPH <https://w3id.org/kzgraph/graph/data> { kzr:country-KGZ a kz:State } }")
+
+
+def test_a_root_without_a_reference_folder_loads_without_the_reference_layer(copied_root):
+    store = load_store(Settings(root=copied_root, cache_dir=None, reason=False))
+    assert REFERENCE_GRAPH not in store.graph_names()
+    assert DATES_GRAPH in store.graph_names()  # the date axis does not depend on it
