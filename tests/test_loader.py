@@ -59,7 +59,7 @@ def test_an_edited_data_file_is_never_served_stale(copied_root, tmp_path):
     settings = Settings(root=copied_root, cache_dir=tmp_path / "cache")
     ask = "ASK { kzr:org-sco rdfs:label 'Shanghai'@en }"
     assert not load_store(settings).ask(ask)
-    assert list((tmp_path / "cache").glob("*.nq")), "the first load fills the cache"
+    assert list((tmp_path / "cache").glob("store-*/READY")), "the first load fills the cache"
     path = copied_root / "data" / "organizations.ttl"
     path.write_text(path.read_text(encoding="utf-8").replace('rdfs:label "SCO"@en', 'rdfs:label "Shanghai"@en'),
                     encoding="utf-8")
@@ -90,6 +90,28 @@ def test_a_relative_iri_is_an_error_not_a_path_of_this_machine():
         parse_rdf_file(FIXTURES / "relative-iri.ttl")
 
 
+def test_an_edit_that_keeps_the_file_size_is_never_served_stale(copied_root, tmp_path):
+    settings = Settings(root=copied_root, cache_dir=tmp_path / "cache")
+    ask = "ASK { kzr:org-sco rdfs:label 'OCS'@en }"
+    assert not load_store(settings).ask(ask)
+    path = copied_root / "data" / "organizations.ttl"
+    before = path.stat().st_size
+    path.write_text(path.read_text(encoding="utf-8").replace('rdfs:label "SCO"@en', 'rdfs:label "OCS"@en'),
+                    encoding="utf-8")
+    assert path.stat().st_size == before
+    assert load_store(settings).ask(ask)
+
+
+def test_the_cache_is_keyed_by_the_engine_version(copied_root, tmp_path, monkeypatch):
+    import pyoxigraph
+
+    settings = Settings(root=copied_root, cache_dir=tmp_path / "cache")
+    load_store(settings)
+    monkeypatch.setattr(pyoxigraph, "__version__", "0.0.0-another")
+    load_store(settings)
+    assert len(list((tmp_path / "cache").glob("store-*/READY"))) == 2, "another engine version must not reuse the store"
+
+
 def test_the_reference_layer_is_found_and_loaded_into_its_own_graph(plain_store):
     assert [p.name for p in resources.reference_files(Settings())] == ["geography.ttl", "states.ttl"]
     assert plain_store.ask("ASK { GRAPH <https://w3id.org/kzgraph/graph/reference> { kzr:country-KGZ a kz:State } }")
@@ -100,3 +122,12 @@ def test_a_root_without_a_reference_folder_loads_without_the_reference_layer(cop
     store = load_store(Settings(root=copied_root, cache_dir=None, reason=False))
     assert REFERENCE_GRAPH not in store.graph_names()
     assert DATES_GRAPH in store.graph_names()  # the date axis does not depend on it
+
+
+def test_user_data_gets_date_bounds_too(tmp_path):
+    extra = tmp_path / "mine.ttl"
+    extra.write_text('<https://example.org/x> <https://w3id.org/kzgraph/ontology#date> '
+                     '"2026-02"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> .\n', encoding="utf-8")
+    store = load_store(Settings(cache_dir=None, reason=False), [extra])
+    rows = store.select("SELECT ?last WHERE { <https://example.org/x> kz:latestDate ?last }")
+    assert [r["last"].value for r in rows] == ["2026-02-28"]

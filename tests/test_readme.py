@@ -40,6 +40,19 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_every_example_query_is_in_the_table():
-    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", README, re.MULTILINE))
+    examples = README.split("### Example questions", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", examples, re.MULTILINE))
     shipped = {p.stem for p in (REPO / "queries").glob("*.rq")}
     assert shipped and listed == shipped
+
+
+def test_the_error_table_is_the_codes_own():
+    from kzgraph.errors import error_table_markdown
+
+    assert error_table_markdown() in README
+
+
+def test_the_format_table_is_the_registrys_own():
+    from kzgraph.formats import formats_markdown
+
+    assert formats_markdown() in README

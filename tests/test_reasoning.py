@@ -74,14 +74,11 @@ def owlrl_closure():
     import owlrl
     import rdflib
 
-    from kzgraph import resources
     from kzgraph.config import Settings
     from kzgraph.interop import to_rdflib_graph
-    from kzgraph.loader import build_dataset
+    from kzgraph.loader import dataset_inputs, parse_rdf_files
 
-    settings = Settings(cache_dir=None)
-    graph = to_rdflib_graph(build_dataset(resources.ontology_files(settings), resources.data_files(settings),
-                                          reason=False, reference=resources.reference_files(settings)))
+    graph = to_rdflib_graph([q for item in dataset_inputs(Settings()) for q in parse_rdf_files(item.paths)])
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, improved_datatypes=False).expand(graph)
     return {(str(s), str(p), str(o)) for s, p, o in graph
             if str(p) in CHAINED and isinstance(s, rdflib.URIRef) and isinstance(o, rdflib.URIRef)}

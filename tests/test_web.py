@@ -183,7 +183,7 @@ def test_two_query_parameters_are_400(client):
 
 
 def test_runaway_query_is_stopped_with_503_and_the_server_stays_healthy(client, app):
-    limit = app.extensions["kzgraph"].executor.timeout
+    limit = app.extensions["kzgraph"].settings.timeout
     started = time.monotonic()
     response = client.get("/sparql", query_string={"query": RUNAWAY})
     elapsed = time.monotonic() - started
@@ -292,17 +292,23 @@ def test_void_description(client, store):
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld", "xml", "nquads", "trig"])
 def test_graph_store_download_of_a_named_graph(client, store, fmt):
     graph = "https://w3id.org/kzgraph/graph/data"
-    response = client.get("/rdf-graph-store", query_string={"graph": graph, "format": fmt})
-    assert response.status_code == 200
-    assert response.headers["Content-Disposition"].startswith('attachment; filename="kzgraph-data.')
     from kzgraph.formats import Kind, find
     from kzgraph.results import engine_format
-    parsed = list(ox.parse(response.data, format=engine_format(find(fmt, Kind.DATASET))))
+
+    with client.get("/rdf-graph-store", query_string={"graph": graph, "format": fmt}) as response:
+        data = response.get_data()
+    assert response.status_code == 200
+    from werkzeug.http import parse_options_header
+
+    disposition, options = parse_options_header(response.headers["Content-Disposition"])
+    assert (disposition, options["filename"]) == ("attachment", f"kzgraph-data.{find(fmt, Kind.DATASET).extension}")
+    parsed = list(ox.parse(data, format=engine_format(find(fmt, Kind.DATASET))))
     assert len(parsed) == len(list(store.quads(graph)))
 
 
 def test_graph_store_default_graph_is_the_whole_dataset(client, store):
-    response = client.get("/rdf-graph-store?default", headers={"Accept": "application/n-quads"})
+    with client.get("/rdf-graph-store?default", headers={"Accept": "application/n-quads"}) as response:
+        response.get_data()
     assert response.status_code == 200
     assert len(list(ox.parse(response.data, format=ox.RdfFormat.N_QUADS))) == len(store)
 
@@ -343,13 +349,14 @@ def test_a_resource_path_that_is_no_iri_is_404(client):
     assert response.status_code == 404
 
 
-def test_executor_close_stops_its_processes_and_removes_its_dump(store):
-    from kzgraph.executor import QueryExecutor, QueryJob
+def test_closing_stops_the_query_processes_and_is_idempotent(store):
+    from kzgraph.backends import QueryJob
+    from kzgraph.backends.pool import ProcessPoolBackend
 
-    executor = QueryExecutor(store, workers=1, timeout=5)
-    dumps = list(executor._workdir.glob("*.nq"))
-    assert len(dumps) == 1
-    assert executor.run(QueryJob("ASK { kzr:org-sco ?p ?o }", "application/sparql-results+json")).body == b'{"head":{},"boolean":true}'
-    executor.close()
-    executor.close()  # a second close is harmless
-    assert not dumps[0].exists()
+    backend = ProcessPoolBackend(store, workers=1, timeout=5)
+    job = QueryJob("ASK { kzr:org-sco ?p ?o }", "application/sparql-results+json")
+    assert backend.run(job).body == b'{"head":{},"boolean":true}'
+    backend.close()
+    backend.close()  # a second close is harmless
+    with pytest.raises(RuntimeError):
+        backend.run(job)

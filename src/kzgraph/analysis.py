@@ -71,6 +71,8 @@ class Token:
     text: str
     line: int
     column: int
+    offset: int
+    """Where the token starts in the unescaped text."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def tokenize(text: str) -> list[Token]:
             raise MalformedQuery(f"unexpected {shown}", line, pos - line_start + 1)
         kind = match.lastgroup or ""
         if kind not in ("ws", "comment"):
-            tokens.append(Token(kind, match.group(), line, pos - line_start + 1))
+            tokens.append(Token(kind, match.group(), line, pos - line_start + 1, pos))
         newlines = match.group().count("\n")
         if newlines:
             line += newlines
@@ -148,7 +150,7 @@ def analyse(text: str, prefixes: Mapping[str, str] | None = None, base_iri: str 
             index += 3
     body = tokens[index:]
     if not body:
-        where = tokens[-1] if tokens else Token("", "", 1, 1)
+        where = tokens[-1] if tokens else Token("", "", 1, 1, 0)
         raise MalformedQuery("the request is empty: expected SELECT, CONSTRUCT, DESCRIBE or ASK",
                              where.line, where.column)
     first = body[0].text.upper()

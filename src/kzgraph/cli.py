@@ -6,6 +6,7 @@ data does not conform, 2 an error (bad input, malformed query or file).
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -26,11 +27,15 @@ QUERY_FORMATS = ("table", *formats.names())
               help="Folder with ontology/, data/, shapes/, queries/ (default: the shipped graph).")
 @click.option("--reason/--no-reason", default=None,
               help="Add OWL RL entailments (subclasses, subproperties, inverses). On by default.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of the reasoned graph.")
+@click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="An RDF file of your own (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD) to load beside "
+                   "the graph, into the named graph .../graph/user/NAME; repeatable. Also KZGRAPH_DATA "
+                   f"(paths separated by '{os.pathsep}').")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of the prepared store.")
 @click.pass_context
-def cli(ctx: click.Context, root: Path | None, reason: bool | None, no_cache: bool) -> None:
+def cli(ctx: click.Context, root: Path | None, reason: bool | None, data: tuple[Path, ...], no_cache: bool) -> None:
     """kzgraph: Kazakhstan's diplomacy in 2025 as a Linked Data graph."""
-    settings = Settings.from_env(root=root, reason=reason)
+    settings = Settings.from_env(root=root, reason=reason, data=data or None)
     if no_cache:
         settings = settings.replace(cache_dir=None)
     ctx.obj = settings
@@ -175,7 +180,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     settings = settings.replace(**{k: v for k, v in flags.items() if v is not None})
     app = create_app(settings)
     base = f"http://{settings.host}:{settings.port}"
-    click.echo(f"kzgraph {__version__}: {len(app.extensions['kzgraph'].store):,} triples")
+    click.echo(f"kzgraph {__version__}: {app.extensions['kzgraph'].stats.triples:,} triples")
     click.echo(f"  query page       {base}/")
     click.echo(f"  SPARQL endpoint  {base}/sparql")
     click.echo(f"  dataset (VoID)   {base}/.well-known/void")

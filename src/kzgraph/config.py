@@ -33,6 +33,8 @@ class Settings:
 
     root: Path | None = None
     """A folder holding ontology/, data/, shapes/ and queries/; None finds the shipped copy."""
+    data: tuple[Path, ...] = ()
+    """The user's own RDF files, loaded beside the shipped graph, each into a named graph of its own."""
     reason: bool = True
     """Add OWL RL entailments to the graph that queries see."""
     cache_dir: Path | None = field(default_factory=default_cache_dir)
@@ -76,6 +78,8 @@ class Settings:
 
 
 def _convert(name: str, raw: str) -> Any:
+    if name == "data":
+        return tuple(Path(part) for part in raw.split(os.pathsep) if part)
     if name in {"root", "cache_dir"}:
         return Path(raw) if raw else None
     if name == "reason":

@@ -7,8 +7,8 @@ right type. Only the edges translate: the Flask application answers
 
 >>> UpdateRefused("read-only").status, UpdateRefused("read-only").exit_code
 (403, 2)
->>> [row[0] for row in error_table()][:3]
-['KzGraphError', 'LoadError', 'QueryError']
+>>> [row[0] for row in error_table()][:4]
+['KzGraphError', 'LoadError', 'QueryError', 'MalformedQuery']
 """
 
 from __future__ import annotations
@@ -146,11 +146,18 @@ def error_table() -> list[tuple[str, int, int, str]]:
     rows = []
     pending = [KzGraphError]
     while pending:
-        cls = pending.pop(0)
+        cls = pending.pop()
         doc = (cls.__doc__ or "").strip().splitlines()[0]
         rows.append((cls.__name__, cls.status, cls.exit_code, doc))
-        pending.extend(cls.__subclasses__())
+        pending.extend(reversed(cls.__subclasses__()))
     return rows
+
+
+def error_table_markdown() -> str:
+    """:func:`error_table` as the Markdown table the README shows."""
+    lines = ["| error | HTTP status | exit code | meaning |", "| --- | --- | --- | --- |"]
+    lines += [f"| `{name}` | {status} | {code} | {doc} |" for name, status, code, doc in error_table()]
+    return "\n".join(lines) + "\n"
 
 
 def status_phrase(status: int) -> str:

@@ -43,6 +43,8 @@ class Format:
     kind: Kind
     engine_name: str
     """The member of pyoxigraph's ``QueryResultsFormat`` or ``RdfFormat`` that writes it."""
+    w3c_name: str
+    """Its name under ``http://www.w3.org/ns/formats/``, for the Service Description."""
     aliases: tuple[str, ...] = ()
     """Other names a person may give for it (``format=ttl``)."""
 
@@ -65,20 +67,20 @@ class Format:
 
 FORMATS: tuple[Format, ...] = (
     Format("json", "SPARQL JSON", ("application/sparql-results+json", "application/json"), "srj", Kind.RESULTS,
-           "JSON"),
+           "JSON", "SPARQL_Results_JSON"),
     Format("xml", "SPARQL XML", ("application/sparql-results+xml", "application/xml", "text/xml"), "srx",
-           Kind.RESULTS, "XML"),
-    Format("csv", "CSV", ("text/csv",), "csv", Kind.RESULTS, "CSV"),
-    Format("tsv", "TSV", ("text/tab-separated-values",), "tsv", Kind.RESULTS, "TSV"),
-    Format("turtle", "Turtle", ("text/turtle", "application/x-turtle"), "ttl", Kind.GRAPH, "TURTLE", ("ttl",)),
+           Kind.RESULTS, "XML", "SPARQL_Results_XML"),
+    Format("csv", "CSV", ("text/csv",), "csv", Kind.RESULTS, "CSV", "SPARQL_Results_CSV"),
+    Format("tsv", "TSV", ("text/tab-separated-values",), "tsv", Kind.RESULTS, "TSV", "SPARQL_Results_TSV"),
+    Format("turtle", "Turtle", ("text/turtle", "application/x-turtle"), "ttl", Kind.GRAPH, "TURTLE", "Turtle", ("ttl",)),
     Format("nt", "N-Triples", ("application/n-triples", "text/plain"), "nt", Kind.GRAPH, "N_TRIPLES",
-           ("ntriples", "n-triples")),
+           "N-Triples", ("ntriples", "n-triples")),
     Format("jsonld", "JSON-LD", ("application/ld+json", "application/json"), "jsonld", Kind.GRAPH, "JSON_LD",
-           ("json-ld", "json")),
+           "JSON-LD", ("json-ld", "json")),
     Format("rdfxml", "RDF/XML", ("application/rdf+xml", "application/xml", "text/xml"), "rdf", Kind.GRAPH,
-           "RDF_XML", ("rdf", "xml")),
-    Format("nquads", "N-Quads", ("application/n-quads",), "nq", Kind.DATASET, "N_QUADS", ("nq", "n-quads")),
-    Format("trig", "TriG", ("application/trig",), "trig", Kind.DATASET, "TRIG"),
+           "RDF_XML", "RDF_XML", ("rdf", "xml")),
+    Format("nquads", "N-Quads", ("application/n-quads",), "nq", Kind.DATASET, "N_QUADS", "N-Quads", ("nq", "n-quads")),
+    Format("trig", "TriG", ("application/trig",), "trig", Kind.DATASET, "TRIG", "TriG"),
 )
 """Every format, in the order of preference when a client accepts several."""
 
@@ -120,3 +122,15 @@ def by_name(name: str) -> Format:
 def names(kind: Kind | None = None) -> tuple[str, ...]:
     """The names of every format (of one kind, if given)."""
     return tuple(f.name for f in FORMATS if kind is None or f.kind is kind)
+
+
+def formats_markdown() -> str:
+    """The registry as the Markdown table the README shows."""
+    lines = ["| name | format | media types | extension | for |", "| --- | --- | --- | --- | --- |"]
+    uses = {Kind.RESULTS: "SELECT, ASK", Kind.GRAPH: "CONSTRUCT, DESCRIBE, export",
+            Kind.DATASET: "CONSTRUCT, DESCRIBE, export (graphs kept apart)"}
+    for fmt in FORMATS:
+        aliases = "".join(f", `{alias}`" for alias in fmt.aliases)
+        media = ", ".join(f"`{m}`" for m in fmt.media_types)
+        lines.append(f"| `{fmt.name}`{aliases} | {fmt.label} | {media} | `.{fmt.extension}` | {uses[fmt.kind]} |")
+    return "\n".join(lines) + "\n"

@@ -1,18 +1,30 @@
-"""Parse the ontology and data into the embedded store, with OWL RL entailments.
+"""Prepare the dataset once, as an on-disk store that every process opens read-only.
 
-Parsing fails loudly and names the file, line and column. The reasoned
-dataset is cached as N-Quads under a key made of the package version, the
-reasoning switch and the bytes of every input file, so an edited file is
-never served stale and a warm start skips parsing and reasoning.
+The inputs are the ontology, the curated data and the user's own files
+(``--data``), each in a named graph of its own. They are bulk-loaded into a
+pyoxigraph store on disk, the OWL RL entailments are computed inside that
+store (:func:`kzgraph.reasoning.infer`), and the finished store is put in the
+cache under a key made of the bytes of every input and the versions of
+kzgraph, pyoxigraph and the rules, so an edited file is never served stale.
+Nothing passes through Python term by term, and a malformed file stops the
+preparation before anything is served: the message names the file, line
+and column, and no half-loaded store is ever kept.
+
+Query processes, the command line and the web pages then open the same
+store read-only: a warm start parses nothing, and processes share the
+files instead of each holding a copy.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -20,119 +32,205 @@ from kzgraph import resources
 from kzgraph.config import Settings
 from kzgraph.errors import LoadError
 from kzgraph.dates import derive_date_bounds
-from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
-from kzgraph.reasoning import infer_triples
+from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from kzgraph.store import KnowledgeStore
 
-_CACHE_FORMAT = "1"
+_CACHE_FORMAT = "2"
+_READY = "READY"
+USER_GRAPH = GRAPH + "user/"
+"""User files (``--data``) go to ``USER_GRAPH + name`` (the file's name without its extension)."""
+
+_EXTENSIONS = {
+    "ttl": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML, "xml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD,
+    "json": ox.RdfFormat.JSON_LD,
+}
 
 
-def parse_rdf_file(path: Path) -> list[ox.Quad]:
-    """The triples of one Turtle (or other RDF) file, in the default graph.
+@dataclass(frozen=True)
+class GraphInput:
+    """The files that make up one named graph."""
+
+    graph: str
+    paths: tuple[Path, ...]
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    """The RDF format of a file, from its extension.
 
     Raises:
-        LoadError: the file cannot be read or parsed; the message reads
-            ``FILE:LINE:COLUMN: problem``.
+        LoadError: an extension of no RDF format.
     """
-    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
-    try:
-        # No base IRI: a relative IRI would otherwise resolve to this machine's file path.
-        return list(ox.parse(path=str(path), format=fmt))
-    except SyntaxError as exc:
-        raise LoadError(f"{path}:{exc.lineno or '?'}:{exc.offset or '?'}: {exc.msg}") from exc
-    except OSError as exc:
-        raise LoadError(f"{path}: {exc.strerror or exc}") from exc
+    fmt = _EXTENSIONS.get(path.suffix.lstrip(".").lower())
+    if fmt is None:
+        known = ", ".join(f".{ext}" for ext in _EXTENSIONS)
+        raise LoadError(f"{path}: not a known RDF file extension (use one of {known})")
+    return fmt
 
 
-def parse_rdf_files(paths: Iterable[Path], graph: str | None = None) -> list[ox.Quad]:
-    """The quads of several files, put into ``graph`` (or the default graph)."""
-    target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
-    return [
-        ox.Quad(q.subject, q.predicate, q.object, target)
-        for path in paths
-        for q in parse_rdf_file(path)
-    ]
+def user_graph(path: Path) -> str:
+    """The named graph of a user file: ``.../graph/user/<name>``."""
+    return USER_GRAPH + quote(path.stem, safe="-._~")
 
 
-def build_dataset(
-    ontology: list[Path], data: list[Path], *, reason: bool, reference: list[Path] = ()
-) -> list[ox.Quad]:
-    """The quads of the ontology, data and reference graphs, the date bounds, and the inferred graph if ``reason``."""
+def dataset_inputs(settings: Settings, extra: Iterable[Path] = ()) -> list[GraphInput]:
+    """Every named graph of the dataset with its files: the shipped ones, then the user's.
+
+    Raises:
+        LoadError: no data files, or two user files that would share a graph.
+    """
+    data = resources.data_files(settings)
     if not data:
         raise LoadError("no data files found (is KZGRAPH_ROOT right?)")
-    quads = parse_rdf_files(ontology, ONTOLOGY_GRAPH) + parse_rdf_files(data, DATA_GRAPH)
-    quads += reference_quads(reference)
-    quads += date_bound_quads(quads)
-    if reason:
-        inferred = ox.NamedNode(INFERRED_GRAPH)
-        quads += [ox.Quad(t.subject, t.predicate, t.object, inferred) for t in infer_triples(quads)]
-    return quads
+    inputs = [GraphInput(ONTOLOGY_GRAPH, tuple(resources.ontology_files(settings))),
+              GraphInput(DATA_GRAPH, tuple(data)), *reference_inputs(settings)]
+    seen: dict[str, Path] = {}
+    for path in [*settings.data, *extra]:
+        path = Path(path)
+        graph = user_graph(path)
+        if graph in seen:
+            raise LoadError(f"{path}: another file ({seen[graph]}) has the same name; user files need distinct names")
+        seen[graph] = path
+        inputs.append(GraphInput(graph, (path,)))
+    return inputs
 
 
-def reference_quads(reference: Iterable[Path]) -> list[ox.Quad]:
-    """The reference layer, in its own named graph so that a query can leave it out."""
-    return parse_rdf_files(reference, REFERENCE_GRAPH)
+def reference_inputs(settings: Settings) -> list[GraphInput]:
+    """The reference layer, in its own named graph so that a query can leave it out (none without files)."""
+    files = tuple(resources.reference_files(settings))
+    return [GraphInput(REFERENCE_GRAPH, files)] if files else []
 
 
-def date_bound_quads(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """The date bounds of the curated and reference statements, in their own graph.
+def add_date_bounds(store: ox.Store, *, sources: Sequence[str]) -> int:
+    """Add the date bounds of the graphs ``sources`` to their own graph; how many.
 
     Not in the inferred graph: they are computed whether or not OWL RL
     reasoning runs (``--no-reason`` keeps the date axis), and a graph of
     their own shows they are derived, not curated.
     """
-    curated = {DATA_GRAPH, REFERENCE_GRAPH}
-    return derive_date_bounds((q for q in quads if getattr(q.graph_name, "value", None) in curated), DATES_GRAPH)
+    quads = [q for name in sources for q in store.quads_for_pattern(None, None, None, ox.NamedNode(name))]
+    bounds = derive_date_bounds(quads, DATES_GRAPH)
+    store.extend(bounds)
+    return len(bounds)
 
 
-def load_store(settings: Settings) -> KnowledgeStore:
-    """The ontology and data in a ready store (from the cache when nothing changed).
+def parse_rdf_file(path: Path) -> list[ox.Quad]:
+    """The quads of one RDF file (triples in the default graph), for small files and checks.
+
+    Raises:
+        LoadError: the file cannot be read or parsed; the message reads
+            ``FILE:LINE:COLUMN: problem``.
+    """
+    with _load_errors(path):
+        # No base IRI: a relative IRI would otherwise resolve to this machine's file path.
+        return list(ox.parse(path=str(path), format=rdf_format(path)))
+
+
+def parse_rdf_files(paths: Iterable[Path], graph: str | None = None) -> list[ox.Quad]:
+    """The quads of several files, put into ``graph`` (or the default graph)."""
+    target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+    return [ox.Quad(q.subject, q.predicate, q.object, target) for path in paths for q in parse_rdf_file(path)]
+
+
+class _load_errors:
+    """Turn the engine's parse and I/O errors about ``path`` into a :class:`LoadError`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, traceback) -> bool:
+        if isinstance(exc, SyntaxError):
+            raise LoadError(f"{self.path}:{exc.lineno or '?'}:{exc.offset or '?'}: {exc.msg}") from exc
+        if isinstance(exc, OSError):
+            raise LoadError(f"{self.path}: {exc.strerror or exc}") from exc
+        return False
+
+
+def build_store(location: Path, inputs: Sequence[GraphInput], *, reason: bool) -> None:
+    """Load ``inputs`` into a new store at ``location`` and add the entailments.
 
     Raises:
         LoadError: a file is missing or malformed.
     """
-    ontology = resources.ontology_files(settings)
-    data = resources.data_files(settings)
-    reference = resources.reference_files(settings)
-    cache = _cache_path(settings, ontology + data + reference)
-    if cache is not None and cache.is_file():
-        return KnowledgeStore.from_nquads(cache)
-    store = ox.Store()
-    store.extend(build_dataset(ontology, data, reason=settings.reason, reference=reference))
-    knowledge = KnowledgeStore(store)
-    if cache is not None:
-        _write_cache(knowledge, cache)
-    return knowledge
+    from kzgraph.reasoning import infer
+
+    store = ox.Store(str(location))
+    for item in inputs:
+        for path in item.paths:
+            with _load_errors(path):
+                store.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(item.graph))
+    add_date_bounds(store, sources=[item.graph for item in inputs if item.graph != ONTOLOGY_GRAPH])
+    if reason:
+        infer(store, sources=[item.graph for item in inputs], target=INFERRED_GRAPH)
+    store.flush()
+    store.optimize()
 
 
-def _cache_path(settings: Settings, files: list[Path]) -> Path | None:
+def prepare_store(settings: Settings, extra: Iterable[Path] = ()) -> Path:
+    """The folder of the ready store for ``settings`` (and ``extra`` user files), built if needed.
+
+    Raises:
+        LoadError: a file is missing or malformed.
+    """
+    inputs = dataset_inputs(settings, extra)
+    target = _cache_location(settings, inputs)
+    if target is not None and (target / _READY).is_file():
+        return target
+    parent = target.parent if target is not None else None
+    try:
+        if parent is not None:
+            parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="building-", dir=parent))
+    except OSError:  # an unwritable cache only costs speed
+        target, work = None, Path(tempfile.mkdtemp(prefix="kzgraph-store-"))
+    try:
+        build_store(work, inputs, reason=settings.reason)
+        (work / _READY).write_text("ok\n", encoding="ascii")
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    if target is None:
+        return work
+    try:
+        os.rename(work, target)
+    except OSError:  # another process finished the same store first
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def load_store(settings: Settings, extra: Iterable[Path] = ()) -> KnowledgeStore:
+    """The dataset, ready to query: opened read-only from the prepared store.
+
+    Raises:
+        LoadError: a file is missing or malformed.
+    """
+    location = prepare_store(settings, extra)
+    return KnowledgeStore.open(location, temporary=settings.cache_dir is None or not _in_cache(settings, location))
+
+
+def _in_cache(settings: Settings, location: Path) -> bool:
+    return settings.cache_dir is not None and Path(settings.cache_dir) in location.parents
+
+
+def _cache_location(settings: Settings, inputs: Sequence[GraphInput]) -> Path | None:
     if settings.cache_dir is None:
         return None
     from kzgraph import __version__, reasoning
 
-    digest = hashlib.sha256(f"{_CACHE_FORMAT}|{__version__}|reason={settings.reason}".encode())
-    digest.update(Path(reasoning.__file__).read_bytes())  # a changed reasoner invalidates the cache
+    versions = f"{_CACHE_FORMAT}|kzgraph={__version__}|pyoxigraph={ox.__version__}|reason={settings.reason}"
+    digest = hashlib.sha256(versions.encode())
+    digest.update(Path(reasoning.__file__).read_bytes())  # changed rules make a new store
     digest.update(Path(__file__).with_name("dates.py").read_bytes())  # so does a changed date derivation
-    for path in files:
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise LoadError(f"{path}: {exc.strerror or exc}") from exc
-        digest.update(f"|{path.name}|{len(content)}|".encode())
-        digest.update(content)
-    return settings.cache_dir / f"dataset-{digest.hexdigest()[:32]}.nq"
-
-
-def _write_cache(store: KnowledgeStore, cache: Path) -> None:
-    """Best effort: an unwritable cache folder only costs speed."""
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-    except OSError:
-        return
-    os.close(fd)
-    try:
-        store.dump(Path(tmp))
-        os.replace(tmp, cache)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
+    for item in inputs:
+        digest.update(f"|graph={item.graph}".encode())
+        for path in item.paths:
+            digest.update(f"|{path.name}|".encode())
+            with _load_errors(path):
+                with open(path, "rb") as handle:
+                    for block in iter(lambda: handle.read(1 << 20), b""):
+                        digest.update(block)
+    return Path(settings.cache_dir) / f"store-{digest.hexdigest()[:32]}"

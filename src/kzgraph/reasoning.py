@@ -14,7 +14,7 @@ about ``owl:Thing``, ``owl:Nothing`` or ``rdfs:Resource``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
@@ -79,3 +79,12 @@ def _worth_keeping(triple: ox.Triple) -> bool:
     if p in _REFLEXIVE_NOISE and s == o:
         return False
     return True
+
+
+def infer(store: ox.Store, *, sources: Sequence[str], target: str) -> int:
+    """Add the entailments of the union of the graphs ``sources`` to the graph ``target``; how many."""
+    graph = ox.NamedNode(target)
+    quads = [q for name in sources for q in store.quads_for_pattern(None, None, None, ox.NamedNode(name))]
+    inferred = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in infer_triples(quads)]
+    store.extend(inferred)
+    return len(inferred)

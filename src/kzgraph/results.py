@@ -14,7 +14,7 @@ kzr:x | 1
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO
 
@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from kzgraph.errors import QueryError, ServiceFailed
 from kzgraph.formats import Format, Kind, formats_for
 from kzgraph.namespaces import PREFIXES
+from kzgraph.namespaces import compact as compact_iri
 
 
 
@@ -81,15 +82,34 @@ def _prefixes_for(fmt: Format) -> dict[str, str] | None:
     return PREFIXES if fmt.name in {"turtle", "trig"} else None
 
 
+def serialize_statements(statements: Iterable, fmt: Format, *, quads: bool = False) -> bytes:
+    """A small set of triples (or, with ``quads``, quads) as one sorted document in ``fmt``.
+
+    Triples written in a quad format land in the default graph; quads written
+    in a triple format are merged. Turtle and TriG declare only the project
+    prefixes they use.
+    """
+    items = sorted(statements, key=str)
+    if fmt.holds_quads and not quads:
+        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in items]
+    elif not fmt.holds_quads and quads:
+        items = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in items}, key=str)
+    prefixes = _used_prefixes(items) if fmt.name in {"turtle", "trig"} else None
+    return ox.serialize(items, format=engine_format(fmt), prefixes=prefixes)
+
+
+def _used_prefixes(items: list) -> dict[str, str]:
+    """The project prefixes whose namespace occurs in ``items``, so a document declares only those."""
+    text = "\n".join(str(item) for item in items)
+    return {name: iri for name, iri in PREFIXES.items() if f"<{iri}" in text}
+
+
 def compact(term) -> str:
     """A term as a person reads it: prefixed name, or a literal's text."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for prefix, iri in PREFIXES.items():
-            if term.value.startswith(iri) and "/" not in term.value[len(iri):]:
-                return f"{prefix}:{term.value[len(iri):]}"
-        return f"<{term.value}>"
+        return compact_iri(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, ox.Literal):

@@ -15,6 +15,8 @@ an external SPARQL store could be put instead.
 
 from __future__ import annotations
 
+import shutil
+import weakref
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Union
@@ -33,15 +35,22 @@ QueryResult = Union[ox.QuerySolutions, ox.QueryBoolean, ox.QueryTriples]
 class KnowledgeStore:
     """A read-only view of a pyoxigraph store holding the kzgraph dataset."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, path: Path | None = None) -> None:
         self._store = store
+        self.path = path
+        """The store's folder on disk, for other processes to open; None for a store in memory."""
 
     @classmethod
-    def from_nquads(cls, path: Path) -> KnowledgeStore:
-        """Open a dataset dumped with :meth:`dump`."""
-        store = ox.Store()
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        return cls(store)
+    def open(cls, path: Path, *, temporary: bool = False) -> KnowledgeStore:
+        """Open a store prepared by :func:`kzgraph.loader.prepare_store`, read-only.
+
+        A ``temporary`` store's folder is removed when this object is collected
+        or the process ends.
+        """
+        knowledge = cls(ox.Store.read_only(str(path)), Path(path))
+        if temporary:
+            weakref.finalize(knowledge, shutil.rmtree, str(path), True)
+        return knowledge
 
     def query(
         self,
@@ -119,6 +128,16 @@ class KnowledgeStore:
     def __len__(self) -> int:
         return len(self._store)
 
-    def dump(self, path: Path) -> None:
-        """Write the whole dataset as N-Quads."""
-        self._store.dump(str(path), format=ox.RdfFormat.N_QUADS)
+    def dump(self, output, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS, graph: str | None = None) -> None:
+        """Write the whole dataset (or one named graph) to a path or binary file, streamed.
+
+        A triple format without ``graph`` merges every graph: the union, as queries see it.
+        """
+        target = str(output) if isinstance(output, Path) else output
+        if graph is not None:
+            self._store.dump(target, format=fmt, from_graph=ox.NamedNode(graph))
+        elif fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+            self._store.dump(target, format=fmt)
+        else:
+            union = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+            ox.serialize(union, target, fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.TURTLE else None)

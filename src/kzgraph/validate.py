@@ -17,8 +17,9 @@ from rdflib.namespace import SH
 from kzgraph import resources
 from kzgraph.config import Settings
 from kzgraph.interop import to_rdflib_graph
-from kzgraph.loader import build_dataset, parse_rdf_files
-from kzgraph.results import compact
+from kzgraph.loader import dataset_inputs, load_store, parse_rdf_files
+from kzgraph.namespaces import DATES_GRAPH, INFERRED_GRAPH
+from kzgraph.namespaces import compact
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ class Finding:
 class ValidationReport:
     conforms: bool
     findings: tuple[Finding, ...]
-    graph: rdflib.Graph
+    graph: rdflib.Graph | None = None
+    """pySHACL's report graph, for callers that read its results directly."""
 
     @property
     def text(self) -> str:
@@ -68,7 +70,7 @@ def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport
 
 
 def validate_files(settings: Settings, extra_files: Iterable[Path] = ()) -> ValidationReport:
-    """Validate the shipped data, together with ``extra_files``, against the shipped shapes.
+    """Validate the shipped data, the user's ``--data`` and ``extra_files`` against the shipped shapes.
 
     The data is expanded with the OWL RL entailments of the ontology first,
     so a shape that targets a class also sees its subclasses' instances.
@@ -76,10 +78,14 @@ def validate_files(settings: Settings, extra_files: Iterable[Path] = ()) -> Vali
     Raises:
         LoadError: a file cannot be parsed (the message names file and line).
     """
-    data = resources.data_files(settings) + [Path(p) for p in extra_files]
-    expanded = to_rdflib_graph(
-        build_dataset(resources.ontology_files(settings), data, reason=True, reference=resources.reference_files(settings))
-    )
+    extra = [Path(p) for p in extra_files]
+    settings = settings.replace(reason=True)
+    # The asserted statements as the files write them: the store keeps values, not
+    # spellings ("2"^^xsd:positiveInteger is stored as an xsd:integer).
+    asserted = [q for item in dataset_inputs(settings, extra) for q in parse_rdf_files(item.paths)]
+    store = load_store(settings, extra)
+    inferred = [*store.quads(INFERRED_GRAPH), *store.quads(DATES_GRAPH)]
+    expanded = to_rdflib_graph([*asserted, *inferred])
     shapes = to_rdflib_graph(parse_rdf_files(resources.shape_files(settings)))
     return validate_graph(expanded, shapes)
 
@@ -117,9 +123,7 @@ def _show(term) -> str:
     if term is None:
         return ""
     if isinstance(term, rdflib.URIRef):
-        import pyoxigraph as ox
-
-        return compact(ox.NamedNode(str(term)))
+        return compact(str(term))
     if isinstance(term, rdflib.BNode):
         return "_:" + str(term)
     return str(term)

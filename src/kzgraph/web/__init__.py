@@ -8,20 +8,22 @@ the query processes it starts are closed by :func:`close_app`.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
+from pathlib import Path
 
 from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from kzgraph import resources
+from kzgraph.backends.pool import ProcessPoolBackend
 from kzgraph.config import Settings
 from kzgraph.errors import KzGraphError, status_phrase
-from kzgraph.executor import QueryExecutor
 from kzgraph.loader import load_store
 from kzgraph.queries import read_all_queries
 from kzgraph.store import KnowledgeStore
 from kzgraph.web import graphs, pages, sparql
-from kzgraph.web.descriptions import dataset_stats
 from kzgraph.web.state import EXTENSION, KgState, state
 
 log = logging.getLogger(__name__)
@@ -30,20 +32,24 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None, store: KnowledgeStore | None = None) -> Flask:
     """Build the application and start its query processes.
 
+    ``store`` is a prepared store (:func:`kzgraph.loader.load_store`) to serve
+    instead of loading the one ``settings`` name.
+
     Raises:
         LoadError: the graph cannot be loaded.
     """
     settings = settings or Settings.from_env()
     if store is None:
         store = load_store(settings)
-    executor = QueryExecutor(store, workers=settings.workers, timeout=settings.timeout,
-                             max_queue=settings.max_queue, max_query_memory=settings.max_query_memory)
+    backend = ProcessPoolBackend(store, workers=settings.workers, timeout=settings.timeout,
+                                 max_queue=settings.max_queue, max_query_memory=settings.max_query_memory)
 
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes)
+    dumps = Path(tempfile.mkdtemp(prefix="kzgraph-dumps-"))
     app.extensions[EXTENSION] = KgState(
-        settings, store, executor, read_all_queries(resources.queries_dir(settings)), pages.english_labels(store),
-        dataset_stats(store),
+        settings, backend, read_all_queries(resources.queries_dir(settings)), pages.english_labels(backend),
+        backend.stats(), dumps,
     )
     app.register_blueprint(pages.bp)
     app.register_blueprint(sparql.bp)
@@ -57,8 +63,8 @@ def create_app(settings: Settings | None = None, store: KnowledgeStore | None = 
 
     @app.errorhandler(KzGraphError)
     def as_error(exc: KzGraphError) -> Response:
-        if exc.status >= 500 and not exc.headers.get("Retry-After") and exc.status != 502:
-            log.error("%s while serving %s: %s", type(exc).__name__, request.path, exc)
+        if exc.status >= 500:
+            log.warning("%s while serving %s: %s", type(exc).__name__, request.path, exc)
         return error_response(exc.status, str(exc), exc.headers)
 
     @app.errorhandler(HTTPException)
@@ -82,8 +88,10 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 
 
 def close_app(app: Flask) -> None:
-    """Stop the application's query processes."""
-    app.extensions[EXTENSION].executor.close()
+    """Stop the application's query processes and remove its downloads; calling it again does nothing."""
+    kg = app.extensions[EXTENSION]
+    kg.backend.close()
+    shutil.rmtree(kg.dumps, ignore_errors=True)
 
 
 __all__ = ["close_app", "create_app", "error_response", "state"]

@@ -1,7 +1,7 @@
 """The SPARQL 1.1 Protocol, read-only: GET, POST form and POST direct queries.
 
 This view only reads the protocol's parameters; everything else happens in a
-query process, within the limits (see :mod:`kzgraph.executor`), and every
+query process, within the limits (see :mod:`kzgraph.backends.pool`), and every
 failure is a typed error that the application's one error handler answers
 with its status (see :mod:`kzgraph.errors`).
 """
@@ -13,12 +13,12 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, Response, request
 
 from kzgraph.errors import BadRequest, UnsupportedMediaType, UpdateRefused
-from kzgraph.executor import QueryJob
+from kzgraph.backends import QueryJob
+from kzgraph.descriptions import service_description
 from kzgraph.guard import READ_ONLY
 from kzgraph.negotiation import wants_html
 from kzgraph.web import pages
-from kzgraph.web.descriptions import service_description
-from kzgraph.web.rdf_response import rdf_response
+from kzgraph.web.rdf_response import answer_response, rdf_response
 from kzgraph.web.state import state
 
 bp = Blueprint("sparql", __name__)
@@ -101,10 +101,7 @@ def _answer(query: str, params: dict[str, list[str]]) -> Response:
         allowlist=kg.settings.service_allowlist,
         max_result_bytes=kg.settings.max_result_bytes,
     )
-    answer = kg.executor.run(job)
-    response = Response(answer.body, 200, content_type=answer.format.content_type)
-    response.vary.add("Accept")
-    return response
+    return answer_response(kg.backend.run(job))
 
 
 def _describe_service() -> Response:

@@ -21,102 +21,26 @@ Limits, each answered with a typed error and never by stopping the server:
 from __future__ import annotations
 
 import concurrent.futures
-import io
 import multiprocessing
 import os
-import shutil
 import signal
-import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pebble
-import pyoxigraph as ox
 
-from kzgraph.errors import (
-    KzGraphError,
-    Overloaded,
-    QueryMemoryExceeded,
-    QueryTimeout,
-    ResultTooLarge,
-)
-from kzgraph.formats import Format, Kind
-from kzgraph.guard import check_request
-from kzgraph.negotiation import negotiate_or_refuse
-from kzgraph.results import write_result
+from kzgraph.backends import QueryAnswer, QueryJob, Stats
+from kzgraph.backends.embedded import EmbeddedBackend, count_stats, stats_from_json, stats_to_json
+from kzgraph.errors import KzGraphError, Overloaded, QueryMemoryExceeded, QueryTimeout
+from kzgraph.formats import Format
 from kzgraph.store import KnowledgeStore
 
 MEMORY_EXIT_CODE = 86
 """Exit status of a worker that its memory watchdog ended."""
 
-
-@dataclass(frozen=True)
-class QueryJob:
-    """One SPARQL request, as the protocol gives it."""
-
-    text: str
-    accept: str | None = None
-    """The client's Accept header (None accepts anything)."""
-    requested_format: str | None = None
-    """The ``format`` parameter: a format name, alias or media type; wins over ``accept``."""
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    base_iri: str | None = None
-    """Resolves relative IRIs in the query (the endpoint's URL)."""
-    allowlist: tuple[str, ...] | None = ()
-    """SERVICE endpoints the query may call; None allows any (the command line)."""
-    max_result_bytes: int = 50_000_000
-
-
-@dataclass(frozen=True)
-class QueryAnswer:
-    body: bytes
-    format: Format
-
-
-class _LimitedBuffer(io.RawIOBase):
-    """Collects written bytes and stops the writer once their total passes ``limit``."""
-
-    def __init__(self, limit: int) -> None:
-        self._chunks: list[bytes] = []
-        self._size = 0
-        self._limit = limit
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        self._size += len(data)
-        if self._size > self._limit:
-            raise ResultTooLarge(f"the result is larger than {self._limit:,} bytes; add a LIMIT")
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def getvalue(self) -> bytes:
-        return b"".join(self._chunks)
-
-
-def execute_job(store: KnowledgeStore, job: QueryJob) -> QueryAnswer:
-    """Check, run and serialize one job against ``store``, in this process.
-
-    Raises:
-        MalformedQuery, UpdateRefused, ServiceRefused: the request may not run.
-        NotAcceptable: the client accepts no format that fits the kind of answer.
-        ResultTooLarge: the serialized answer exceeds the limit.
-        ServiceFailed: the query failed while it ran, such as a SERVICE that did not answer.
-    """
-    shape = check_request(job.text, allowlist=job.allowlist, base_iri=job.base_iri)
-    fmt = negotiate_or_refuse(job.accept, Kind.GRAPH if shape.is_graph else Kind.RESULTS, job.requested_format)
-    result = store.query(job.text, default_graphs=list(job.default_graphs), named_graphs=list(job.named_graphs),
-                         base_iri=job.base_iri, shape=shape)
-    buffer = _LimitedBuffer(job.max_result_bytes)
-    write_result(result, fmt, buffer)  # pyoxigraph lets the buffer's ResultTooLarge through as it is
-    return QueryAnswer(buffer.getvalue(), fmt)
-
-
-_WORKER_STORE: KnowledgeStore | None = None
+_WORKER: EmbeddedBackend | None = None
 
 
 def _anonymous_memory() -> int:
@@ -135,40 +59,41 @@ def _watch_memory(limit: int, interval: float = 0.02) -> None:
         time.sleep(interval)
 
 
-def _init_worker(dump: str, max_memory: int | None) -> None:
-    global _WORKER_STORE
+def _init_worker(store_path: str, max_memory: int | None) -> None:
+    global _WORKER
     # A running pyoxigraph query holds no Python frame that could handle a
     # signal, so let SIGTERM end the process at once rather than after the
     # pool's grace period.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _WORKER_STORE = KnowledgeStore.from_nquads(Path(dump))
+    _WORKER = EmbeddedBackend(KnowledgeStore.open(Path(store_path)))
     if max_memory and os.path.exists("/proc/self/status"):
         threading.Thread(target=_watch_memory, args=(max_memory,), daemon=True, name="memory-watchdog").start()
 
 
 def _run_in_worker(job: QueryJob) -> QueryAnswer:
-    assert _WORKER_STORE is not None, "worker not initialized"
-    return execute_job(_WORKER_STORE, job)
+    assert _WORKER is not None, "worker not initialized"
+    return _WORKER.run(job)
 
 
-class QueryExecutor:
-    """A pool of query processes, each loading the dataset from a dump this
-    executor writes and removes when closed; limits per job as the module says."""
+class ProcessPoolBackend:
+    """The embedded store, queried in a pool of processes that each open it read-only;
+    limits per job as the module says. Dumps and graph names are read in this process."""
 
     def __init__(self, store: KnowledgeStore, *, workers: int, timeout: float, max_queue: int = 16,
                  max_query_memory: int | None = None) -> None:
+        if store.path is None:
+            raise KzGraphError("the query processes need a store on disk (see kzgraph.loader.prepare_store)")
         self.timeout = timeout
         self.max_query_memory = max_query_memory
+        self._local = EmbeddedBackend(store)
         self._capacity = max(1, workers) + max(0, max_queue)
         self._in_flight = 0
         self._lock = threading.Lock()
-        self._workdir = Path(tempfile.mkdtemp(prefix="kzgraph-"))
-        dump = self._workdir / "dataset.nq"
-        store.dump(dump)
+        self._stats: Stats | None = None
         self._pool = pebble.ProcessPool(
             max_workers=max(1, workers),
             initializer=_init_worker,
-            initargs=(str(dump), max_query_memory),
+            initargs=(str(store.path), max_query_memory),
             context=multiprocessing.get_context("spawn"),
         )
 
@@ -179,7 +104,7 @@ class QueryExecutor:
             Overloaded: every worker is busy and the queue is full.
             QueryTimeout: the query ran past the limit; its worker was killed.
             QueryMemoryExceeded: the query's worker passed the memory limit and was ended.
-            KzGraphError: as :func:`execute_job`, or the worker died for another reason.
+            KzGraphError: as :meth:`EmbeddedBackend.run`, or the worker died for another reason.
         """
         with self._lock:
             if self._in_flight >= self._capacity:
@@ -202,11 +127,30 @@ class QueryExecutor:
             with self._lock:
                 self._in_flight -= 1
 
+    def dump(self, graph: str | None, fmt: Format, out: BinaryIO) -> None:
+        self._local.dump(graph, fmt, out)
+
+    def graph_names(self) -> list[str]:
+        return self._local.graph_names()
+
+    def stats(self) -> Stats:
+        """Counted once, through the query processes (so within the time limit), and kept beside the store."""
+        if self._stats is None:
+            saved = Path(str(self._local.store.path)) / "stats.json"
+            try:
+                self._stats = stats_from_json(saved.read_text(encoding="utf-8"))
+            except (OSError, ValueError, TypeError, KeyError):
+                self._stats = count_stats(self, len(self._local.store))
+                try:
+                    saved.write_text(stats_to_json(self._stats), encoding="utf-8")
+                except OSError:
+                    pass
+        return self._stats
+
     def close(self) -> None:
-        """Stop the query processes and remove the dump; calling it again does nothing."""
+        """Stop the query processes; calling it again does nothing."""
         if not self._pool.active:
             return
         self._pool.close()
         self._pool.join(timeout=5)
         self._pool.stop()
-        shutil.rmtree(self._workdir, ignore_errors=True)

@@ -1,0 +1,246 @@
+"""Faults that real clients found, and faults injected to see whether the suite notices them."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from kzgraph.errors import MalformedQuery, Overloaded, QueryMemoryExceeded, ResultTooLarge
+from kzgraph.backends import QueryJob
+from kzgraph.backends.embedded import _LimitedBuffer
+from kzgraph.backends.pool import ProcessPoolBackend
+from kzgraph.results import render_table
+
+SELECT = "SELECT ?label WHERE { kzr:org-sco rdfs:label ?label }"
+CONSTRUCT = "CONSTRUCT WHERE { kzr:org-sco rdfs:label ?label }"
+
+
+# --- Accept with parameters -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("query", "accept", "expected"), [
+    (SELECT, "application/sparql-results+json; charset=utf-8", "application/sparql-results+json"),
+    (SELECT, "text/csv; header=present", "text/csv"),
+    (SELECT, "application/sparql-results+json;version=1.2", "application/sparql-results+json"),
+    (CONSTRUCT, "text/turtle; charset=utf-8", "text/turtle"),
+    (CONSTRUCT, 'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"', "application/ld+json"),
+    (CONSTRUCT, "application/n-triples;version=1.2", "application/n-triples"),
+])
+def test_accept_parameters_narrow_but_never_veto(client, query, accept, expected):
+    response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == expected
+
+
+@pytest.mark.parametrize("path", ["/resource/country-KAZ", "/.well-known/void", "/ontology",
+                                  "/rdf-graph-store?default"])
+def test_rdf_routes_accept_parameters(client, path):
+    with client.get(path, headers={"Accept": "text/turtle; charset=utf-8"}) as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/turtle"
+
+
+@pytest.mark.parametrize("path", ["/resource/country-KAZ", "/.well-known/void", "/ontology",
+                                  "/rdf-graph-store?default", "/sparql?query=ASK%7B%7D"])
+def test_unacceptable_accept_is_406_everywhere(client, path):
+    response = client.get(path, headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert response.get_data(as_text=True).startswith("406 Not Acceptable: no acceptable format")
+
+
+# --- Long and deep queries -------------------------------------------------------------------------------
+
+def _long_query(extra: str = "") -> str:
+    patterns = " .\n".join(f'kzr:org-sco rdfs:label "SCO"@en' for _ in range(120))
+    return f"{extra}SELECT ?s FROM <https://w3id.org/kzgraph/graph/data> WHERE {{ ?s a kz:State .\n{patterns} }} LIMIT 1"
+
+
+@pytest.mark.parametrize("extra", ["", "# service\n"])
+def test_a_long_valid_query_is_answered(client, extra):
+    query = _long_query(extra)
+    assert len(query) > 2300
+    response = client.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert len(response.json["results"]["bindings"]) == 1
+
+
+def test_a_query_too_deep_for_any_parser_is_400_saying_so(client):
+    query = "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
+    response = client.post("/sparql", data={"query": query})
+    assert response.status_code == 400
+    assert "nested more than 100 levels deep" in response.get_data(as_text=True)
+
+
+# --- Protocol --------------------------------------------------------------------------------------------
+
+def test_get_with_a_body_is_400(client):
+    response = client.get("/sparql", query_string={"query": "ASK {}"}, data="ASK {}",
+                          content_type="application/sparql-query")
+    assert response.status_code == 400
+    assert "GET request carries no body" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("how", [{"query_string": {"format": "json"}}, {"headers": {"Accept": "application/json"}}])
+def test_json_for_a_graph_means_json_ld(client, how):
+    query_string = {"query": CONSTRUCT, **how.get("query_string", {})}
+    response = client.get("/sparql", query_string=query_string, headers=how.get("headers", {}))
+    assert response.status_code == 200
+    assert response.mimetype == "application/ld+json"
+    document = json.loads(response.data)
+    assert "Shanghai Cooperation Organisation" in json.dumps(document) or "SCO" in json.dumps(document)
+
+
+def test_update_next_to_a_query_is_refused(client):
+    response = client.post("/sparql", data={"query": "ASK {}", "update": "DROP ALL"})
+    assert response.status_code == 403
+
+
+def test_an_escaped_update_is_refused_as_an_update(client):
+    response = client.get("/sparql", query_string={"query": "\\u0049NSERT DATA { <urn:a> <urn:b> <urn:c> }"})
+    assert response.status_code == 403
+    assert "read-only" in response.get_data(as_text=True)
+
+
+def test_every_answer_varies_on_accept(client):
+    for response in (client.get("/sparql", query_string={"query": SELECT}),
+                     client.get("/resource/country-KAZ", headers={"Accept": "text/turtle"}),
+                     client.get("/sparql", query_string={"query": SELECT}, headers={"Accept": "image/png"})):
+        assert "Accept" in response.vary
+
+
+# --- Parser messages -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("SELECT * WHERE { ?s foo:bar ?o }",
+     "400 Bad Request: malformed query: line 1, column 21: unknown prefix foo: (known prefixes: dcterms:, kz:, "
+     "kzr:, kzsh:, org:, owl:, prov:, rdf:, rdfs:, schema:, sh:, skos:, void:, wd:, wdt:, xsd:)\n"),
+    ("SELEC * WHERE { ?s ?p ?o }",
+     "400 Bad Request: malformed query: line 1, column 1: expected SELECT, CONSTRUCT, DESCRIBE or ASK, found 'SELEC'\n"),
+    ("SELECT * WHERE {\n  ?s ?p ?o .\n  ?o ?q ?r .\n  FILTER(?o > )\n}\n\n",
+     "400 Bad Request: malformed query: line 4, column 13: missing operand after '>'\n"),
+    ("SELECT * WHERE { ?s ?p ?o ",
+     "400 Bad Request: malformed query: line 1, column 16: '{' is never closed\n"),
+])
+def test_parser_messages_are_short_and_placed(client, query, message):
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == message
+
+
+# --- SERVICE allowlist, whatever the spelling: nothing may reach a forbidden endpoint ------------------------
+
+class _Recorder(BaseHTTPRequestHandler):
+    received: list[str] = []
+
+    def do_GET(self):  # noqa: N802
+        self.received.append(self.path)
+        self.send_response(500)
+        self.end_headers()
+
+    do_POST = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def forbidden_endpoint():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql", _Recorder.received
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("spelling", [
+    "service <{url}>", "SERVICE SILENT <{url}>", "\\u0053ERVICE <{url}>", "SeRvIcE silent <{url}>",
+    "SERVICE ex:sparql",
+])
+def test_no_spelling_of_service_escapes_the_allowlist(client, forbidden_endpoint, spelling):
+    url, received = forbidden_endpoint
+    query = f"PREFIX ex: <{url.rsplit('/', 1)[0]}/> SELECT * WHERE {{ {spelling.format(url=url)} {{ ?s ?p ?o }} }}"
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 403, response.get_data(as_text=True)
+    assert received == [], "the forbidden endpoint was contacted"
+
+
+# --- Limits ----------------------------------------------------------------------------------------------
+
+def test_the_result_size_limit_counts_every_write():
+    buffer = _LimitedBuffer(100)
+    buffer.write(b"x" * 60)
+    with pytest.raises(ResultTooLarge):
+        buffer.write(b"x" * 60)
+
+
+def test_a_query_that_grows_past_the_memory_limit_is_stopped_and_the_pool_recovers(store):
+    executor = ProcessPoolBackend(store, workers=1, timeout=20, max_query_memory=300_000_000)
+    try:
+        hog = "SELECT ?a ?d ?c ?f WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"  # sorts 13M rows
+        with pytest.raises(QueryMemoryExceeded, match="more than 300,000,000 bytes"):
+            executor.run(QueryJob(hog))
+        answer = executor.run(QueryJob("ASK { kzr:org-sco ?p ?o }", "application/sparql-results+json"))
+        assert answer.body == b'{"head":{},"boolean":true}'
+    finally:
+        executor.close()
+
+
+def test_a_full_queue_is_refused_at_once_with_retry_after(store, app):
+    executor = ProcessPoolBackend(store, workers=1, timeout=3, max_queue=0)
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    try:
+        outcomes: list[Exception] = []
+
+        def run_slow() -> None:
+            try:
+                executor.run(QueryJob(slow))
+            except Exception as exc:  # the time limit stops it
+                outcomes.append(exc)
+
+        runner = threading.Thread(target=run_slow)
+        runner.start()
+        deadline = threading.Event()
+        while executor._in_flight == 0 and not deadline.wait(0.01):
+            pass
+        with pytest.raises(Overloaded) as caught:
+            executor.run(QueryJob("ASK {}"))
+        assert caught.value.status == 503 and caught.value.headers == {"Retry-After": "1"}
+        runner.join()
+        assert [type(e).__name__ for e in outcomes] == ["QueryTimeout"]
+    finally:
+        executor.close()
+    with app.test_request_context():
+        from kzgraph.web import error_response
+        response = error_response(caught.value.status, str(caught.value), caught.value.headers)
+    assert response.headers["Retry-After"] == "1"
+
+
+# --- The command line ------------------------------------------------------------------------------------
+
+def test_a_long_one_line_query_is_run_not_taken_for_a_file_name(run_cli):
+    query = "SELECT ?label WHERE { kzr:org-sco rdfs:label ?label " + " ".join(["FILTER(true)"] * 40) + " }"
+    code, out, err = run_cli("query", query)
+    assert (code, err) == (0, "")
+    assert "SCO" in out
+
+
+def test_a_service_that_fails_under_the_cli_exits_2_with_a_message(run_cli):
+    code, out, err = run_cli("query", "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }")
+    assert code == 2
+    assert err.startswith("kzgraph: the query failed while it ran:")
+    assert "Traceback" not in err
+
+
+def test_table_cells_keep_one_line(store):
+    result = store.query('SELECT ?text WHERE { BIND("two\\nlines\\tand a tab" AS ?text) }')
+    assert render_table(result).splitlines() == ["text", "-" * len("two\\nlines\\tand a tab"),
+                                                  "two\\nlines\\tand a tab", "(1 row)"]
+
+
+def test_analysis_errors_survive_the_trip_from_a_query_process():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(MalformedQuery("unexpected '}'", 3, 7)))
+    assert (str(error), error.line, error.column) == ("malformed query: line 3, column 7: unexpected '}'", 3, 7)
