@@ -40,7 +40,7 @@ from kzgraph.loader import parse_rdf_file, parse_rdf_files
 from kzgraph.namespaces import DATA_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from kzgraph.reasoning import infer_triples
 from kzgraph.results import compact
-from kzgraph.validate import node_shape_of, validate_files, validate_graph
+from kzgraph.validate import expanded_graph, node_shape_of, validate_files, validate_graph
 
 INVALID = sorted((Path(__file__).parent / "shapes" / "invalid").glob("*.ttl"))
 
@@ -224,7 +224,9 @@ def one_pass(settings, shapes) -> OnePass:
     fixture_of: dict[str, str] = {}  # a fixture's own (renamed) IRI -> the fixture's name
     for case in INVALID:
         quads += own_terms(parse_rdf_file(case), case.stem, shipped_iris, fixture_of)
-    data = to_rdflib_graph(expand(quads))
+    # the date bounds, derived as the loader derives them, then the entailments
+    quads += derive_date_bounds(q for q in quads if q.graph_name.value != ONTOLOGY_GRAPH)
+    data = to_rdflib_graph(quads + infer_triples(quads))
     report = validate_graph(data, shapes).graph
 
     by_fixture: dict[str, set[Constraint]] = {case.stem: set() for case in INVALID}
@@ -241,12 +243,6 @@ def one_pass(settings, shapes) -> OnePass:
         else:
             elsewhere.append(f"{owner}: {constraint}: {report.value(result, SH.resultMessage)}")
     return OnePass(by_fixture, elsewhere)
-
-
-def expand(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """The quads with their date bounds and OWL RL entailments, as the loader adds them."""
-    quads = quads + derive_date_bounds(q for q in quads if q.graph_name.value != ONTOLOGY_GRAPH)
-    return quads + infer_triples(quads)
 
 
 def test_fixtures_name_real_shapes(shapes):
@@ -307,9 +303,6 @@ ALONE = [
 @pytest.mark.parametrize("stem", ALONE)
 def test_one_pass_agrees_with_validating_a_fixture_alone(settings, shapes, one_pass, stem):
     case = next(path for path in INVALID if path.stem == stem)
-    quads = parse_rdf_files(resources.ontology_files(settings), ONTOLOGY_GRAPH)
-    quads += parse_rdf_files([*resources.data_files(settings), case], DATA_GRAPH)
-    quads += parse_rdf_files(resources.reference_files(settings), REFERENCE_GRAPH)
-    report = validate_graph(to_rdflib_graph(expand(quads)), shapes)
+    report = validate_graph(expanded_graph(settings, [case]), shapes)
     assert not report.conforms
     assert reported_constraints(report.graph, shapes) == one_pass.by_fixture[stem]

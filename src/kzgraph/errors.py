@@ -138,6 +138,51 @@ class LinkError(KzGraphError):
     """The Wikidata link table or the Wikidata API cannot be used."""
 
 
+class StoreError(KzGraphError):
+    """A remote SPARQL store could not be used."""
+
+    status = 502
+
+
+class StoreUnreachable(StoreError):
+    """The store does not answer: no connection, a refused port, an unknown host."""
+
+
+class StoreRefused(StoreError):
+    """The store answered a request with an error status; the message has the
+    status and the store's own words, trimmed."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.store_status = status
+        """The status the store answered with."""
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.store_status))
+
+
+class StoreAuthRefused(StoreRefused):
+    """The store refused the credentials (401) or the account's rights (403)."""
+
+
+class StoreTimeout(StoreError):
+    """The store did not finish answering within the time limit."""
+
+    status = 503
+
+
+class ResultTruncated(StoreError):
+    """The store's answer was cut short (connection closed early, a length
+    mismatch, broken chunking, a partial result); no part of it is used."""
+
+    status = 503
+
+
+class PushFailed(StoreError):
+    """A push stopped part-way; the message says which graphs were replaced
+    and which were left as they were."""
+
+
 def error_table() -> list[tuple[str, int, int, str]]:
     """Every error type with its HTTP status, exit code and meaning, base classes first.
 
@@ -147,7 +192,7 @@ def error_table() -> list[tuple[str, int, int, str]]:
     pending = [KzGraphError]
     while pending:
         cls = pending.pop()
-        doc = (cls.__doc__ or "").strip().splitlines()[0]
+        doc = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
         rows.append((cls.__name__, cls.status, cls.exit_code, doc))
         pending.extend(reversed(cls.__subclasses__()))
     return rows

@@ -16,9 +16,10 @@ from rdflib.namespace import SH
 
 from kzgraph import resources
 from kzgraph.config import Settings
+from kzgraph.dates import derive_date_bounds
 from kzgraph.interop import to_rdflib_graph
 from kzgraph.loader import dataset_inputs, load_store, parse_rdf_files
-from kzgraph.namespaces import DATES_GRAPH, INFERRED_GRAPH
+from kzgraph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kzgraph.namespaces import compact
 
 
@@ -35,8 +36,8 @@ class Finding:
 class ValidationReport:
     conforms: bool
     findings: tuple[Finding, ...]
-    graph: rdflib.Graph | None = None
-    """pySHACL's report graph, for callers that read its results directly."""
+    graph: rdflib.Graph
+    """pySHACL's report graph, for tools that read SHACL results (the shape tests do)."""
 
     @property
     def text(self) -> str:
@@ -72,7 +73,15 @@ def validate_graph(data: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport
 def validate_files(settings: Settings, extra_files: Iterable[Path] = ()) -> ValidationReport:
     """Validate the shipped data, the user's ``--data`` and ``extra_files`` against the shipped shapes.
 
-    The data is expanded with the OWL RL entailments of the ontology first,
+    Raises:
+        LoadError: a file cannot be parsed (the message names file and line).
+    """
+    shapes = to_rdflib_graph(parse_rdf_files(resources.shape_files(settings)))
+    return validate_graph(expanded_graph(settings, extra_files), shapes)
+
+
+def expanded_graph(settings: Settings, extra_files: Iterable[Path] = ()) -> rdflib.Graph:
+    """The data that validation sees: every asserted file, expanded with the OWL RL entailments,
     so a shape that targets a class also sees its subclasses' instances.
 
     Raises:
@@ -82,12 +91,12 @@ def validate_files(settings: Settings, extra_files: Iterable[Path] = ()) -> Vali
     settings = settings.replace(reason=True)
     # The asserted statements as the files write them: the store keeps values, not
     # spellings ("2"^^xsd:positiveInteger is stored as an xsd:integer).
-    asserted = [q for item in dataset_inputs(settings, extra) for q in parse_rdf_files(item.paths)]
-    store = load_store(settings, extra)
-    inferred = [*store.quads(INFERRED_GRAPH), *store.quads(DATES_GRAPH)]
-    expanded = to_rdflib_graph([*asserted, *inferred])
-    shapes = to_rdflib_graph(parse_rdf_files(resources.shape_files(settings)))
-    return validate_graph(expanded, shapes)
+    parsed = [(item.graph, parse_rdf_files(item.paths)) for item in dataset_inputs(settings, extra)]
+    asserted = [q for _, quads in parsed for q in quads]
+    inferred = load_store(settings, extra).quads(INFERRED_GRAPH)
+    # The date bounds of these same quads: the store's blank nodes are not the files' ones.
+    bounds = derive_date_bounds(q for graph, quads in parsed if graph != ONTOLOGY_GRAPH for q in quads)
+    return to_rdflib_graph([*asserted, *inferred, *bounds])
 
 
 def _findings(report: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Graph) -> Iterable[Finding]:

@@ -21,6 +21,7 @@ from kzgraph.backends.pool import ProcessPoolBackend
 from kzgraph.config import Settings
 from kzgraph.errors import KzGraphError, status_phrase
 from kzgraph.loader import load_store
+from kzgraph.negotiation import wants_html
 from kzgraph.queries import read_all_queries
 from kzgraph.store import KnowledgeStore
 from kzgraph.web import graphs, pages, sparql
@@ -81,8 +82,12 @@ def create_app(settings: Settings | None = None, store: KnowledgeStore | None = 
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """The one shape of every error answer: ``STATUS Phrase: message`` as plain text."""
-    response = Response(f"{status} {status_phrase(status)}: {message}\n", status, mimetype="text/plain")
+    """The one shape of every error answer: ``STATUS Phrase: message`` as plain text, or,
+    for a browser, the same words on an HTML page with the site's navigation."""
+    if wants_html(request.headers.get("Accept")):
+        response = pages.error_page(status, status_phrase(status), message)
+    else:
+        response = Response(f"{status} {status_phrase(status)}: {message}\n", status, mimetype="text/plain")
     response.headers.update(headers or {})
     return response
 

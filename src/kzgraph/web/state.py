@@ -43,3 +43,15 @@ class KgState:
 
 def state() -> KgState:
     return current_app.extensions[EXTENSION]
+
+
+def cached(name: str, build):
+    """A value computed once per application (the graph is read-only), kept in ``app.extensions``.
+
+    Pages use it for what they derive from the whole graph (the search index,
+    the ontology's terms, the annotations), so no request pays for it twice.
+    """
+    memo = current_app.extensions.setdefault(EXTENSION + ".pages", {})
+    if name not in memo:
+        memo[name] = build()
+    return memo[name]
