@@ -29,7 +29,7 @@ from kzgraph.remote import RemoteStore
 
 pytestmark = pytest.mark.slow
 
-GRAPHS = (ONTOLOGY_GRAPH, DATA_GRAPH, REFERENCE_GRAPH, DATES_GRAPH, INFERRED_GRAPH)
+GRAPHS = (ONTOLOGY_GRAPH, DATA_GRAPH, DATES_GRAPH, REFERENCE_GRAPH, INFERRED_GRAPH)  # the others in graph-name order
 PASSWORD = "kz-s3cret-Pa55word"
 
 

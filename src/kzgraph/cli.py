@@ -163,9 +163,17 @@ def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) ->
               help=f"Bytes of memory a query may use before it is stopped.  [default: {Settings.max_query_memory:,}]")
 @click.option("--max-queue", type=int, default=None,
               help=f"Queries that may wait for a busy query process.  [default: {Settings.max_queue}]")
+@click.option("--store", default=None, metavar="URL",
+              help="Answer from this SPARQL 1.1 query endpoint instead of the embedded store (credentials from "
+                   "KZGRAPH_STORE_USER/KZGRAPH_STORE_PASSWORD or KZGRAPH_STORE_TOKEN).")
+@click.option("--store-dialect", type=click.Choice(["generic", "virtuoso"]), default=None,
+              help="virtuoso passes the time limit on as Virtuoso's timeout parameter.  [default: generic]")
+@click.option("--store-auth", type=click.Choice(["basic", "digest"]), default=None,
+              help="How the store's user and password are sent.  [default: basic]")
 @click.pass_obj
 def serve(settings: Settings, host: str | None, port: int | None, workers: int | None, timeout: float | None,
-          max_query_memory: int | None, max_queue: int | None) -> int:
+          max_query_memory: int | None, max_queue: int | None, store: str | None, store_dialect: str | None,
+          store_auth: str | None) -> int:
     """Serve the graph: a read-only SPARQL 1.1 endpoint with a query page.
 
     Runs under waitress, a production WSGI server; each query runs in a
@@ -175,8 +183,8 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
 
     from kzgraph.web import create_app
 
-    flags = {"host": host, "port": port, "workers": workers, "timeout": timeout,
-             "max_query_memory": max_query_memory, "max_queue": max_queue}
+    flags = {"host": host, "port": port, "workers": workers, "timeout": timeout, "max_query_memory": max_query_memory,
+             "max_queue": max_queue, "store": store, "store_dialect": store_dialect, "store_auth": store_auth}
     settings = settings.replace(**{k: v for k, v in flags.items() if v is not None})
     app = create_app(settings)
     base = f"http://{settings.host}:{settings.port}"
@@ -184,6 +192,8 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
     click.echo(f"  query page       {base}/")
     click.echo(f"  SPARQL endpoint  {base}/sparql")
     click.echo(f"  dataset (VoID)   {base}/.well-known/void")
+    if settings.store:
+        click.echo(f"  answering from   {settings.store}")
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="kzgraph",
                    max_request_body_size=settings.max_body_bytes, _quiet=True)
     return EXIT_OK

@@ -52,6 +52,12 @@ class Settings:
     service_allowlist: tuple[str, ...] = (WIKIDATA_SPARQL,)
     """SERVICE endpoints a query may call; any other SERVICE is refused. Calls
     to them run inside the query and so fall under ``timeout``."""
+    store: str | None = None
+    """A SPARQL 1.1 query endpoint to serve from instead of the embedded store (``serve --store``)."""
+    store_dialect: str = "generic"
+    """``virtuoso`` passes the time limit on as Virtuoso's ``timeout`` parameter."""
+    store_auth: str = "basic"
+    """How credentials from KZGRAPH_STORE_USER/KZGRAPH_STORE_PASSWORD are sent: basic or digest."""
     max_queue: int = 16
     """Queries that may wait for a busy query process; one more is refused at once (503, Retry-After)."""
     max_query_memory: int = 1_000_000_000

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from kzgraph import formats
 from kzgraph.errors import ExportError
 from kzgraph.formats import Kind
-from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, REFERENCE_GRAPH
+from kzgraph.namespaces import INFERRED_GRAPH, PREFIXES
 from kzgraph.results import engine_format
 from kzgraph.store import KnowledgeStore
 
@@ -24,10 +24,9 @@ EXPORT_FORMATS = tuple(f.name for f in formats.formats_for(Kind.GRAPH))
 
 
 def export_graph(store: KnowledgeStore, fmt: str = "turtle", *, inferred: bool = False) -> bytes:
-    """The ontology, data, reference and date-bound graphs (and the inferred one if asked) in ``fmt``.
+    """Every asserted graph (ontology, data, the user's files; the inferred one if asked) in ``fmt``.
 
-    Triple formats merge the graphs; ``nquads`` and ``trig`` keep them apart, so the
-    reference layer stays marked by its graph (and, in any format, by its citations).
+    Triple formats merge the graphs; ``nquads`` and ``trig`` keep them apart.
 
     Raises:
         ExportError: unknown format, or ``inferred`` asked of a store built without reasoning.
@@ -36,9 +35,9 @@ def export_graph(store: KnowledgeStore, fmt: str = "turtle", *, inferred: bool =
     if chosen is None:
         raise ExportError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
     fmt = chosen.name
-    graphs = [ONTOLOGY_GRAPH, DATA_GRAPH, REFERENCE_GRAPH, DATES_GRAPH] + ([INFERRED_GRAPH] if inferred else [])
     if inferred and INFERRED_GRAPH not in store.graph_names():
         raise ExportError("no inferred graph: the store was loaded with reasoning off")
+    graphs = [g for g in store.graph_names() if g != INFERRED_GRAPH] + ([INFERRED_GRAPH] if inferred else [])
     quads = _canonical_quads(q for g in graphs for q in store.quads(g))
     if fmt == "nquads":
         return _sorted_lines(quads, ox.RdfFormat.N_QUADS)

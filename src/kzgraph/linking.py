@@ -60,7 +60,7 @@ _MEMBERS = """
 SELECT DISTINCT ?class ?x ?match WHERE {
   ?x a ?type .
   ?type rdfs:subClassOf* ?class .
-  FILTER(isIRI(?x) && STRSTARTS(STR(?x), STR(kzr:)))
+  FILTER(isIRI(?x) && !STRSTARTS(STR(?x), STR(kz:)) && !STRSTARTS(STR(?x), STR(wd:)))
   OPTIONAL {
     ?x skos:exactMatch ?match .
     FILTER(isIRI(?match) && STRSTARTS(STR(?match), "http://www.wikidata.org/entity/"))

@@ -159,15 +159,18 @@ def build_store(location: Path, inputs: Sequence[GraphInput], *, reason: bool) -
     from kzgraph.reasoning import infer
 
     store = ox.Store(str(location))
-    for item in inputs:
-        for path in item.paths:
-            with _load_errors(path):
-                store.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(item.graph))
-    add_date_bounds(store, sources=[item.graph for item in inputs if item.graph != ONTOLOGY_GRAPH])
-    if reason:
-        infer(store, sources=[item.graph for item in inputs], target=INFERRED_GRAPH)
-    store.flush()
-    store.optimize()
+    try:
+        for item in inputs:
+            for path in item.paths:
+                with _load_errors(path):
+                    store.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(item.graph))
+        add_date_bounds(store, sources=[item.graph for item in inputs if item.graph != ONTOLOGY_GRAPH])
+        if reason:
+            infer(store, sources=[item.graph for item in inputs], target=INFERRED_GRAPH)
+        store.flush()
+        store.optimize()
+    finally:
+        del store  # closed now, not when the traceback goes: it writes to its folder as it closes
 
 
 def prepare_store(settings: Settings, extra: Iterable[Path] = ()) -> Path:

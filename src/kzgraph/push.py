@@ -33,7 +33,7 @@ import requests
 
 from kzgraph.config import Settings
 from kzgraph.errors import PushFailed, StoreError, StoreRefused
-from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
+from kzgraph.namespaces import DATA_GRAPH, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kzgraph.remote import RemoteStore, check_store_url, raise_for_status, unreachable
 
 N_TRIPLES = "application/n-triples"
@@ -77,9 +77,9 @@ def graphs_to_push(settings: Settings, *, inferred: bool = False, default_graph:
     from kzgraph.loader import load_store
 
     store = load_store(settings.replace(reason=settings.reason or inferred))
-    layers = [(ONTOLOGY_GRAPH, "ontology"), (DATA_GRAPH, "data")]
-    layers += [(graph, what) for graph, what in ((REFERENCE_GRAPH, "reference layer"), (DATES_GRAPH, "date bounds"))
-               if graph in store.graph_names()]
+    first = {ONTOLOGY_GRAPH: "ontology", DATA_GRAPH: "data"}
+    others = [g for g in store.graph_names() if g not in first and g != INFERRED_GRAPH]
+    layers = [*first.items(), *((g, g.removeprefix(GRAPH)) for g in others)]  # the reference layer, --data files
     if inferred:
         layers.append((INFERRED_GRAPH, "inferred triples"))
 

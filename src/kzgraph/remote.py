@@ -20,6 +20,7 @@ False
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import re
@@ -342,8 +343,26 @@ class RemoteStore:
             raise QueryError("not an ASK query")
         return virtuoso
 
-    def _json(self, text: str) -> dict:
-        content, media_type = self.query(text, accept=SPARQL_JSON)
+    def results(self, text: str, *, default_graphs: Iterable[str] = (),
+                named_graphs: Iterable[str] = ()) -> dict:
+        """A SELECT or ASK answer as a standard SPARQL 1.1 JSON results document:
+        Virtuoso's one-column ASK becomes a boolean, its "typed-literal" a "literal".
+
+        Raises:
+            StoreError: the answer is not SPARQL JSON; and as :meth:`query`.
+        """
+        answer = self._json(text, default_graphs=default_graphs, named_graphs=named_graphs)
+        virtuoso = _virtuoso_ask(answer)
+        if virtuoso is not None:
+            return {"head": {}, "boolean": virtuoso}
+        if "results" in answer:
+            bindings = [{name: _normalized(term) for name, term in row.items()}
+                        for row in answer["results"].get("bindings", [])]
+            return {"head": answer.get("head", {}), "results": {"bindings": bindings}}
+        return answer
+
+    def _json(self, text: str, **graphs: Iterable[str]) -> dict:
+        content, media_type = self.query(text, accept=SPARQL_JSON, **graphs)
         try:
             answer = json.loads(content)
         except ValueError as exc:
@@ -383,7 +402,9 @@ def _check_complete(content: bytes, media_type: str, url: str) -> None:
     results = ox.QueryResultsFormat.from_media_type(name) if name else None
     rdf = ox.RdfFormat.from_media_type(name) if name else None
     try:
-        if results is not None and results != ox.QueryResultsFormat.CSV:
+        if results == ox.QueryResultsFormat.JSON:
+            json.loads(content)  # whole JSON (blank node labels such as Virtuoso's nodeID://b1 are fine)
+        elif results is not None and results != ox.QueryResultsFormat.CSV:
             answer = ox.parse_query_results(content, results)
             if isinstance(answer, ox.QuerySolutions):
                 for _ in answer:
@@ -406,9 +427,13 @@ def _virtuoso_ask(answer: dict) -> bool | None:
 
 
 def _normalized(term: dict[str, str]) -> dict[str, str]:
-    """SPARQL 1.1 JSON term form: Virtuoso still writes SPARQL 1.0's "typed-literal"."""
+    """SPARQL 1.1 JSON term form: Virtuoso still writes SPARQL 1.0's "typed-literal",
+    and blank node labels such as ``nodeID://b10001`` that RDF syntaxes do not allow
+    (they become ``b`` and a digest of the label: the same label, the same node)."""
     if term.get("type") == "typed-literal":
         return {**term, "type": "literal"}
+    if term.get("type") == "bnode" and not re.fullmatch(r"[A-Za-z0-9_]+", term.get("value", "")):
+        return {**term, "value": "b" + hashlib.sha1(term["value"].encode("utf-8")).hexdigest()[:20]}
     return term
 
 

@@ -16,12 +16,18 @@ Helpers here build on :meth:`Backend.run` only, so they work with any store:
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from kzgraph.analysis import tokenize, unescape
-from kzgraph.errors import QueryError
+from kzgraph.config import Settings
+from kzgraph.errors import QueryError, StoreError
 from kzgraph.formats import Format, by_name
+
+if TYPE_CHECKING:
+    from kzgraph.store import KnowledgeStore
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,36 @@ class Backend(Protocol):
 
     def close(self) -> None:
         """Release processes and connections; calling it again does nothing."""
+
+
+def open_backend(settings: Settings, store: KnowledgeStore | None = None,
+                 environ: Mapping[str, str] | None = None) -> Backend:
+    """The backend ``settings`` ask for: the remote store at ``settings.store``, or the
+    embedded one (``store``, or the prepared store of ``settings``) in killable processes.
+
+    Credentials for a remote store come from ``environ`` (KZGRAPH_STORE_USER and
+    KZGRAPH_STORE_PASSWORD, or KZGRAPH_STORE_TOKEN), never from settings or URLs.
+
+    Raises:
+        LoadError: the embedded dataset cannot be loaded.
+        StoreError: the remote store's settings are wrong.
+    """
+    if settings.store:
+        from kzgraph.backends.remote import RemoteBackend
+        from kzgraph.remote import VIRTUOSO_TIMEOUT, RemoteStore, auth_from_env
+
+        dialects = {"generic": None, "virtuoso": VIRTUOSO_TIMEOUT}
+        if settings.store_dialect not in dialects:
+            raise StoreError(f"unknown store dialect {settings.store_dialect!r} (use one of: {', '.join(dialects)})")
+        client = RemoteStore(settings.store, timeout=settings.timeout, max_result_bytes=settings.max_result_bytes,
+                             auth=auth_from_env(os.environ if environ is None else environ, settings.store_auth),
+                             timeout_parameter=dialects[settings.store_dialect])
+        return RemoteBackend(client, workers=settings.workers, max_queue=settings.max_queue)
+    from kzgraph.backends.pool import ProcessPoolBackend
+    from kzgraph.loader import load_store
+
+    return ProcessPoolBackend(store or load_store(settings), workers=settings.workers, timeout=settings.timeout,
+                              max_queue=settings.max_queue, max_query_memory=settings.max_query_memory)
 
 
 JSON_RESULTS = by_name("json")
@@ -158,4 +194,4 @@ def bind(text: str, **bindings: str) -> str:
     return "".join(pieces) + text[cursor:]
 
 
-__all__ = ["Backend", "QueryAnswer", "QueryJob", "Stats", "bind", "is_iri", "select"]
+__all__ = ["Backend", "QueryAnswer", "QueryJob", "Stats", "bind", "is_iri", "open_backend", "select"]

@@ -17,10 +17,9 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from kzgraph import resources
-from kzgraph.backends.pool import ProcessPoolBackend
+from kzgraph.backends import open_backend
 from kzgraph.config import Settings
 from kzgraph.errors import KzGraphError, status_phrase
-from kzgraph.loader import load_store
 from kzgraph.negotiation import wants_html
 from kzgraph.queries import read_all_queries
 from kzgraph.store import KnowledgeStore
@@ -34,16 +33,15 @@ def create_app(settings: Settings | None = None, store: KnowledgeStore | None = 
     """Build the application and start its query processes.
 
     ``store`` is a prepared store (:func:`kzgraph.loader.load_store`) to serve
-    instead of loading the one ``settings`` name.
+    instead of loading the one ``settings`` name; with ``settings.store`` the
+    application answers from that remote SPARQL store instead.
 
     Raises:
         LoadError: the graph cannot be loaded.
+        StoreError: the remote store cannot be used.
     """
     settings = settings or Settings.from_env()
-    if store is None:
-        store = load_store(settings)
-    backend = ProcessPoolBackend(store, workers=settings.workers, timeout=settings.timeout,
-                                 max_queue=settings.max_queue, max_query_memory=settings.max_query_memory)
+    backend = open_backend(settings, store)
 
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes)
