@@ -176,26 +176,22 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
           store_auth: str | None) -> int:
     """Serve the graph: a read-only SPARQL 1.1 endpoint with a query page.
 
-    Runs under waitress, a production WSGI server; each query runs in a
-    worker process that is stopped when it outlives --timeout.
+    Runs under gunicorn: --workers processes, each answering one query at a
+    time from the store it opens read-only; a query that outlives --timeout
+    (or --max-query-memory) is answered 503 and its process replaced.
     """
-    import waitress
-
-    from kzgraph.web import create_app
+    from kzgraph.server import KzGraphServer
 
     flags = {"host": host, "port": port, "workers": workers, "timeout": timeout, "max_query_memory": max_query_memory,
              "max_queue": max_queue, "store": store, "store_dialect": store_dialect, "store_auth": store_auth}
     settings = settings.replace(**{k: v for k, v in flags.items() if v is not None})
-    app = create_app(settings)
+    server = KzGraphServer(settings)
     base = f"http://{settings.host}:{settings.port}"
-    click.echo(f"kzgraph {__version__}: {app.extensions['kzgraph'].stats.triples:,} triples")
+    click.echo(f"kzgraph {__version__}: {server.describe()}")
     click.echo(f"  query page       {base}/")
     click.echo(f"  SPARQL endpoint  {base}/sparql")
     click.echo(f"  dataset (VoID)   {base}/.well-known/void")
-    if settings.store:
-        click.echo(f"  answering from   {settings.store}")
-    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="kzgraph",
-                   max_request_body_size=settings.max_body_bytes, _quiet=True)
+    server.run()
     return EXIT_OK
 
 

@@ -43,8 +43,6 @@ class Settings:
     port: int = 8000
     workers: int = 2
     """Query processes of the endpoint (each runs one query at a time)."""
-    threads: int = 16
-    """HTTP threads of the endpoint."""
     timeout: float = 10.0
     """Seconds a query may run on the endpoint before it is stopped."""
     max_body_bytes: int = 1_000_000
@@ -58,6 +56,8 @@ class Settings:
     """``virtuoso`` passes the time limit on as Virtuoso's ``timeout`` parameter."""
     store_auth: str = "basic"
     """How credentials from KZGRAPH_STORE_USER/KZGRAPH_STORE_PASSWORD are sent: basic or digest."""
+    answer_cache_bytes: int = 64_000_000
+    """Bytes of answers each query process keeps for repeated requests (the dataset is read-only); 0 for none."""
     max_queue: int = 16
     """Queries that may wait for a busy query process; one more is refused at once (503, Retry-After)."""
     max_query_memory: int = 1_000_000_000
@@ -90,7 +90,8 @@ def _convert(name: str, raw: str) -> Any:
         return Path(raw) if raw else None
     if name == "reason":
         return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if name in {"port", "workers", "threads", "max_body_bytes", "max_result_bytes", "max_queue", "max_query_memory"}:
+    if name in {"port", "workers", "max_body_bytes", "max_result_bytes", "max_queue", "max_query_memory",
+                "answer_cache_bytes"}:
         return int(raw)
     if name == "timeout":
         return float(raw)

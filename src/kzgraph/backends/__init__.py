@@ -52,6 +52,8 @@ class QueryJob:
 class QueryAnswer:
     body: bytes
     format: Format
+    etag: str | None = None
+    """A validator for the body, when the backend keeps answers (see :mod:`kzgraph.backends.cache`)."""
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,12 @@ class Backend(Protocol):
 
 
 def open_backend(settings: Settings, store: KnowledgeStore | None = None,
-                 environ: Mapping[str, str] | None = None) -> Backend:
+                 environ: Mapping[str, str] | None = None, *, in_process: bool = False) -> Backend:
     """The backend ``settings`` ask for: the remote store at ``settings.store``, or the
-    embedded one (``store``, or the prepared store of ``settings``) in killable processes.
+    embedded one (``store``, or the prepared store of ``settings``), queried in a pool
+    of killable processes, or with ``in_process`` in this process by a server that
+    replaces the process when a query overruns (:mod:`kzgraph.server`); its answers
+    are kept (:mod:`kzgraph.backends.cache`), since it does not change while served.
 
     Credentials for a remote store come from ``environ`` (KZGRAPH_STORE_USER and
     KZGRAPH_STORE_PASSWORD, or KZGRAPH_STORE_TOKEN), never from settings or URLs.
@@ -118,11 +123,22 @@ def open_backend(settings: Settings, store: KnowledgeStore | None = None,
                              auth=auth_from_env(os.environ if environ is None else environ, settings.store_auth),
                              timeout_parameter=dialects[settings.store_dialect])
         return RemoteBackend(client, workers=settings.workers, max_queue=settings.max_queue)
+    from kzgraph.backends.cache import CachedBackend
+    from kzgraph.backends.inprocess import InProcessBackend
     from kzgraph.backends.pool import ProcessPoolBackend
     from kzgraph.loader import load_store
 
-    return ProcessPoolBackend(store or load_store(settings), workers=settings.workers, timeout=settings.timeout,
-                              max_queue=settings.max_queue, max_query_memory=settings.max_query_memory)
+    store = store or load_store(settings)
+    embedded: Backend
+    if in_process:
+        embedded = InProcessBackend(store, timeout=settings.timeout, max_queue=settings.max_queue,
+                                    max_query_memory=settings.max_query_memory)
+    else:
+        embedded = ProcessPoolBackend(store, workers=settings.workers, timeout=settings.timeout,
+                                      max_queue=settings.max_queue, max_query_memory=settings.max_query_memory)
+    if settings.answer_cache_bytes > 0:
+        embedded = CachedBackend(embedded, max_bytes=settings.answer_cache_bytes)
+    return embedded
 
 
 JSON_RESULTS = by_name("json")

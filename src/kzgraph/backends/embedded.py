@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import BinaryIO
 
 from kzgraph.backends import Backend, QueryAnswer, QueryJob, Stats, select
@@ -102,10 +103,19 @@ def count_stats(backend: Backend, triples: int | None = None) -> Stats:
     )
 
 
-def stats_to_json(stats: Stats) -> str:
-    return json.dumps(asdict(stats), sort_keys=True)
-
-
-def stats_from_json(text: str) -> Stats:
-    values = json.loads(text)
-    return Stats(**{**values, "sources": tuple(values["sources"])})
+def stats_beside_store(backend: Backend, store: KnowledgeStore) -> Stats:
+    """The counts of a prepared store: read from ``stats.json`` beside it, or counted
+    through ``backend`` (so within its limits) and kept there for the next process."""
+    saved = Path(str(store.path)) / "stats.json" if store.path is not None else None
+    try:
+        values = json.loads(saved.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+        return Stats(**{**values, "sources": tuple(values["sources"])})
+    except (AttributeError, OSError, ValueError, TypeError, KeyError):
+        pass
+    stats = count_stats(backend, len(store))
+    if saved is not None:
+        try:
+            saved.write_text(json.dumps(asdict(stats), sort_keys=True), encoding="utf-8")
+        except OSError:
+            pass
+    return stats

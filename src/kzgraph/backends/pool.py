@@ -32,7 +32,7 @@ from typing import BinaryIO
 import pebble
 
 from kzgraph.backends import QueryAnswer, QueryJob, Stats
-from kzgraph.backends.embedded import EmbeddedBackend, count_stats, stats_from_json, stats_to_json
+from kzgraph.backends.embedded import EmbeddedBackend, stats_beside_store
 from kzgraph.errors import KzGraphError, Overloaded, QueryMemoryExceeded, QueryTimeout
 from kzgraph.formats import Format
 from kzgraph.store import KnowledgeStore
@@ -43,7 +43,7 @@ MEMORY_EXIT_CODE = 86
 _WORKER: EmbeddedBackend | None = None
 
 
-def _anonymous_memory() -> int:
+def anonymous_memory() -> int:
     """Bytes of this process's own (anonymous) resident memory: not the store's mapped files."""
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
@@ -54,7 +54,7 @@ def _anonymous_memory() -> int:
 
 def _watch_memory(limit: int, interval: float = 0.02) -> None:
     while True:
-        if _anonymous_memory() > limit:
+        if anonymous_memory() > limit:
             os._exit(MEMORY_EXIT_CODE)
         time.sleep(interval)
 
@@ -136,15 +136,7 @@ class ProcessPoolBackend:
     def stats(self) -> Stats:
         """Counted once, through the query processes (so within the time limit), and kept beside the store."""
         if self._stats is None:
-            saved = Path(str(self._local.store.path)) / "stats.json"
-            try:
-                self._stats = stats_from_json(saved.read_text(encoding="utf-8"))
-            except (OSError, ValueError, TypeError, KeyError):
-                self._stats = count_stats(self, len(self._local.store))
-                try:
-                    saved.write_text(stats_to_json(self._stats), encoding="utf-8")
-                except OSError:
-                    pass
+            self._stats = stats_beside_store(self, self._local.store)
         return self._stats
 
     def close(self) -> None:

@@ -17,7 +17,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from kzgraph import resources
-from kzgraph.backends import open_backend
+from kzgraph.backends import Backend, open_backend
 from kzgraph.config import Settings
 from kzgraph.errors import KzGraphError, status_phrase
 from kzgraph.negotiation import wants_html
@@ -29,19 +29,21 @@ from kzgraph.web.state import EXTENSION, KgState, state
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, store: KnowledgeStore | None = None) -> Flask:
+def create_app(settings: Settings | None = None, store: KnowledgeStore | None = None,
+               backend: Backend | None = None) -> Flask:
     """Build the application and start its query processes.
 
     ``store`` is a prepared store (:func:`kzgraph.loader.load_store`) to serve
     instead of loading the one ``settings`` name; with ``settings.store`` the
-    application answers from that remote SPARQL store instead.
+    application answers from that remote SPARQL store instead; ``backend``
+    replaces both (the server passes an in-process one).
 
     Raises:
         LoadError: the graph cannot be loaded.
         StoreError: the remote store cannot be used.
     """
     settings = settings or Settings.from_env()
-    backend = open_backend(settings, store)
+    backend = backend or open_backend(settings, store)
 
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes)

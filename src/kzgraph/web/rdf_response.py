@@ -32,4 +32,7 @@ def answer_response(answer: QueryAnswer, filename: str | None = None) -> Respons
     response = Response(answer.body, 200, content_type=answer.format.content_type)
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{answer.format.filename(filename)}"'
+    if answer.etag:
+        response.set_etag(answer.etag.strip('"'))
+        response.make_conditional(request)  # If-None-Match: 304 with no body
     return response

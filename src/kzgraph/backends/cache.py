@@ -1,0 +1,72 @@
+"""A bounded cache of answers, for a dataset that does not change while it is served.
+
+The embedded store is read-only, so the same job (query text, Accept,
+format, dataset, base IRI, limits) always gets the same bytes until the
+server restarts on new data: an answer is serialized once and then served
+from memory, least recently used first out when the cache is full. Each
+answer carries an ETag (a digest of its bytes) so that clients and proxies
+can revalidate with ``If-None-Match``. Answers that called a SERVICE are not
+kept: the other endpoint's data may change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import replace
+from typing import BinaryIO
+
+from kzgraph.analysis import analyse
+from kzgraph.backends import Backend, QueryAnswer, QueryJob, Stats
+from kzgraph.formats import Format
+from kzgraph.namespaces import PREFIXES
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+class CachedBackend:
+    """A :class:`~kzgraph.backends.Backend` that remembers answers of ``inner``, up to ``max_bytes``."""
+
+    def __init__(self, inner: Backend, *, max_bytes: int) -> None:
+        self.inner = inner
+        self.max_bytes = max_bytes
+        self._answers: OrderedDict[QueryJob, QueryAnswer] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def run(self, job: QueryJob) -> QueryAnswer:
+        with self._lock:
+            answer = self._answers.get(job)
+            if answer is not None:
+                self._answers.move_to_end(job)
+                return answer
+        answer = self.inner.run(job)
+        answer = replace(answer, etag=etag_of(answer.body))
+        if len(answer.body) <= self.max_bytes // 8 and not analyse(job.text, PREFIXES).services:
+            # One answer never takes much of the cache, and a SERVICE's data is not ours to keep.
+            with self._lock:
+                if job not in self._answers:
+                    self._answers[job] = answer
+                    self._size += len(answer.body)
+                while self._size > self.max_bytes:
+                    _, dropped = self._answers.popitem(last=False)
+                    self._size -= len(dropped.body)
+        return answer
+
+    def dump(self, graph: str | None, fmt: Format, out: BinaryIO) -> None:
+        self.inner.dump(graph, fmt, out)
+
+    def graph_names(self) -> list[str]:
+        return self.inner.graph_names()
+
+    def stats(self) -> Stats:
+        return self.inner.stats()
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)  # such as InProcessBackend.spent

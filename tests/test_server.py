@@ -1,0 +1,144 @@
+"""``kzgraph serve`` as it runs for users: gunicorn processes answering in-process,
+a runaway query answered 503 within its budget while others are served, its
+process replaced; and the in-process backend and the answer cache on their own."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from kzgraph.backends import QueryJob
+from kzgraph.backends.cache import CachedBackend
+from kzgraph.backends.inprocess import InProcessBackend
+from kzgraph.errors import Overloaded, QueryTimeout
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+LOOKUP = "SELECT ?l WHERE { kzr:org-sco rdfs:label ?l }"
+JSON = "application/sparql-results+json"
+
+
+@pytest.fixture(scope="module")
+def served(settings, tmp_path_factory):
+    """`kzgraph serve --workers 2 --timeout 2` in its own process; yields its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "KZGRAPH_CACHE_DIR": str(settings.cache_dir)}
+    server = subprocess.Popen([sys.executable, "-m", "kzgraph", "serve", "--port", str(port), "--workers", "2",
+                               "--timeout", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=env, cwd=tmp_path_factory.mktemp("serve"))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{base}/health", timeout=2).ok:
+                break
+        except requests.ConnectionError:
+            pass
+        assert time.monotonic() < deadline and server.poll() is None, server.stderr.read() if server.poll() else ""
+        time.sleep(0.2)
+    yield base
+    server.terminate()
+    server.communicate(timeout=15)
+
+
+def test_a_runaway_query_is_503_within_a_second_of_its_budget_while_others_are_served(served):
+    def lookup(_):
+        return requests.get(f"{served}/sparql", params={"query": LOOKUP}, timeout=30).json()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        started = time.monotonic()
+        runaway = pool.submit(requests.get, f"{served}/sparql", params={"query": RUNAWAY}, timeout=30)
+        answers = list(pool.map(lookup, range(40)))
+        response = runaway.result()
+        elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert "stopped after 2 s" in response.text
+    assert elapsed < 2 + 1
+    assert all(a["results"]["bindings"][0]["l"]["value"] == "SCO" for a in answers)
+
+
+def test_the_spent_process_is_replaced_and_the_server_keeps_answering(served):
+    for _ in range(2):  # both processes overrun once
+        assert requests.get(f"{served}/sparql", params={"query": RUNAWAY}, timeout=30).status_code == 503
+    deadline = time.monotonic() + 20
+    answered = 0
+    while answered < 20 and time.monotonic() < deadline:
+        try:
+            response = requests.get(f"{served}/sparql", params={"query": LOOKUP}, timeout=5)
+        except requests.ConnectionError:
+            continue
+        if response.status_code == 200:
+            answered += 1
+    assert answered == 20
+
+
+def test_repeated_requests_revalidate_with_etags(served):
+    first = requests.get(f"{served}/sparql", params={"query": LOOKUP}, headers={"Accept": JSON}, timeout=10)
+    etag = first.headers["ETag"]
+    again = requests.get(f"{served}/sparql", params={"query": LOOKUP},
+                         headers={"Accept": JSON, "If-None-Match": etag}, timeout=10)
+    assert (again.status_code, again.content, again.headers["ETag"]) == (304, b"", etag)
+
+
+def test_the_in_process_backend_is_spent_by_an_overrun_and_then_refuses_at_once(store):
+    backend = InProcessBackend(store, timeout=0.5)
+    assert backend.run(QueryJob("ASK { kzr:org-sco ?p ?o }", JSON)).body == b'{"head":{},"boolean":true}'
+    with pytest.raises(QueryTimeout, match="stopped after 0.5 s"):
+        backend.run(QueryJob(RUNAWAY))
+    assert backend.spent
+    started = time.monotonic()
+    with pytest.raises(Overloaded):
+        backend.run(QueryJob("ASK {}"))
+    assert time.monotonic() - started < 0.5
+
+
+def test_the_in_process_queue_is_bounded(store):
+    backend = InProcessBackend(store, timeout=1.5, max_queue=0)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(backend.run, QueryJob(RUNAWAY))
+        time.sleep(0.2)
+        with pytest.raises(Overloaded):
+            backend.run(QueryJob("ASK {}"))
+        with pytest.raises(QueryTimeout):
+            running.result()
+
+
+class _Counting:
+    def __init__(self, inner):
+        self.inner, self.calls = inner, 0
+
+    def run(self, job):
+        self.calls += 1
+        return self.inner.run(job)
+
+
+def test_the_cache_serializes_once_and_keeps_nothing_that_called_a_service(store):
+    from kzgraph.backends.embedded import EmbeddedBackend
+
+    inner = _Counting(EmbeddedBackend(store))
+    cached = CachedBackend(inner, max_bytes=1_000_000)
+    first, second = cached.run(QueryJob(LOOKUP, JSON)), cached.run(QueryJob(LOOKUP, JSON))
+    assert inner.calls == 1 and first.body == second.body and first.etag == second.etag
+    cached.run(QueryJob(LOOKUP, "text/csv"))
+    assert inner.calls == 2  # another format is another answer
+    service = "SELECT * WHERE { OPTIONAL { SERVICE SILENT <http://127.0.0.1:1/sparql> { ?s ?p ?o } } }"
+    for _ in range(2):
+        cached.run(QueryJob(service, JSON, allowlist=None))
+    assert inner.calls == 4
+
+
+def test_the_cache_stays_within_its_bound(store):
+    from kzgraph.backends.embedded import EmbeddedBackend
+
+    cached = CachedBackend(EmbeddedBackend(store), max_bytes=4_000)
+    for i in range(50):
+        cached.run(QueryJob(f"SELECT ?l WHERE {{ kzr:org-sco rdfs:label ?l BIND({i} AS ?i) }}", JSON))
+    assert 0 < cached._size <= 4_000
