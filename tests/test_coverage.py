@@ -220,3 +220,27 @@ def test_each_mapped_sentence_is_quoted_by_one_of_its_resources(blocks, plain_st
         "blocks none of whose resources quotes the sentence:\n"
         + "\n".join(f"  {u}" for u in unsupported)
     )
+
+
+def _readings_generator():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("readings_doc", REPO / "docs" / "readings.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_list_of_readings_is_generated_from_the_data(coverage_text):
+    generator = _readings_generator()
+    assert generator.replace_section(coverage_text, generator.render_readings()) == coverage_text, (
+        "docs/coverage.md lists other readings than data/readings.ttl: run python docs/readings.py"
+    )
+
+
+def test_the_generated_list_has_a_line_per_reading(plain_store):
+    section = _readings_generator().render_readings()
+    listed = re.findall(r"^- kzr:(reading-[\w-]+):", section, flags=re.MULTILINE)
+    readings = plain_store.select("SELECT ?r WHERE { ?r a kz:Reading }")
+    assert sorted(listed) == sorted(r["r"].value.removeprefix(KZR) for r in readings)
+    assert len(listed) >= 40

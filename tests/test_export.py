@@ -13,14 +13,14 @@ from rdflib.compare import isomorphic
 from kzgraph.errors import ExportError
 from kzgraph.export import EXPORT_FORMATS, export_graph
 from kzgraph.interop import to_rdflib_graph
-from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 
 RDFLIB_FORMATS = {"turtle": "turtle", "nt": "nt", "nquads": "nquads", "jsonld": "json-ld", "rdfxml": "xml", "trig": "trig"}
 
 
 @pytest.fixture(scope="module")
 def expected(store) -> rdflib.Graph:
-    return to_rdflib_graph([*store.quads(ONTOLOGY_GRAPH), *store.quads(DATA_GRAPH)])
+    return to_rdflib_graph([q for g in (ONTOLOGY_GRAPH, DATA_GRAPH, REFERENCE_GRAPH, DATES_GRAPH) for q in store.quads(g)])
 
 
 @pytest.mark.parametrize("fmt", EXPORT_FORMATS)
@@ -38,6 +38,10 @@ def test_quad_formats_keep_the_named_graphs(store):
     data = export_graph(store, "nquads").decode("utf-8")
     assert f"<{ONTOLOGY_GRAPH}> .\n" in data and f"<{DATA_GRAPH}> .\n" in data
     assert INFERRED_GRAPH not in data
+    # the reference layer stays marked by its own graph, and so do the derived date bounds
+    assert '<https://w3id.org/kzgraph/resource/city-tianjin> <https://w3id.org/kzgraph/ontology#country> ' \
+        f'<https://w3id.org/kzgraph/resource/country-CHN> <{REFERENCE_GRAPH}> .\n' in data
+    assert f'"2025-08-31"^^<http://www.w3.org/2001/XMLSchema#date> <{DATES_GRAPH}> .\n' in data
 
 
 def test_inferred_export_adds_the_entailments(store):

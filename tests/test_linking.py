@@ -408,7 +408,7 @@ def test_link_command_reports_coverage_by_class(run_cli):
     code, out, _ = run_cli("link")
     assert code == 0
     assert re.match(r"Linked \d+ of \d+ resources \(\d+%\)\n", out)
-    assert "  states         7 of 7  (100%)" in out
+    assert "  states         11 of 11  (100%)" in out
     assert "kzr:org-akorda" in out  # listed as not linked
 
 

@@ -11,7 +11,7 @@ from kzgraph import resources
 from kzgraph.config import Settings
 from kzgraph.errors import LoadError
 from kzgraph.loader import load_store, parse_rdf_file
-from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -41,9 +41,10 @@ def test_missing_file_is_a_load_error(tmp_path):
         parse_rdf_file(tmp_path / "nothing.ttl")
 
 
-def test_store_has_the_three_named_graphs(store, plain_store):
-    assert store.graph_names() == sorted([DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH])
-    assert plain_store.graph_names() == sorted([DATA_GRAPH, ONTOLOGY_GRAPH])
+def test_store_has_the_named_graphs(store, plain_store):
+    assert store.graph_names() == sorted([DATA_GRAPH, DATES_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH])
+    # without reasoning, the date axis and the reference layer are still there
+    assert plain_store.graph_names() == sorted([DATA_GRAPH, DATES_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH])
 
 
 @pytest.fixture
@@ -124,3 +125,24 @@ def test_writing_in_small_chunks_keeps_every_blank_node_whole(tmp_path):
     assert [(r["n"].value, r["quotes"].value) for r in chunked.select(citations)] == \
         [(r["n"].value, r["quotes"].value) for r in whole.select(citations)]
     assert int(whole.select(citations)[0]["n"].value) > 100
+
+
+def test_the_reference_layer_is_found_and_loaded_into_its_own_graph(plain_store):
+    assert [p.name for p in resources.reference_files(Settings())] == ["geography.ttl", "states.ttl"]
+    assert plain_store.ask("ASK { GRAPH <https://w3id.org/kzgraph/graph/reference> { kzr:country-KGZ a kz:State } }")
+    assert not plain_store.ask("ASK { GRAPH <https://w3id.org/kzgraph/graph/data> { kzr:country-KGZ a kz:State } }")
+
+
+def test_a_root_without_a_reference_folder_loads_without_the_reference_layer(copied_root):
+    store = load_store(Settings(root=copied_root, cache_dir=None, reason=False))
+    assert REFERENCE_GRAPH not in store.graph_names()
+    assert DATES_GRAPH in store.graph_names()  # the date axis does not depend on it
+
+
+def test_user_data_gets_date_bounds_too(tmp_path):
+    extra = tmp_path / "mine.ttl"
+    extra.write_text('<https://example.org/x> <https://w3id.org/kzgraph/ontology#date> '
+                     '"2026-02"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> .\n', encoding="utf-8")
+    store = load_store(Settings(cache_dir=None, reason=False), [extra])
+    rows = store.select("SELECT ?last WHERE { <https://example.org/x> kz:latestDate ?last }")
+    assert [r["last"].value for r in rows] == ["2026-02-28"]

@@ -79,22 +79,28 @@ def test_no_term_is_used_that_no_vocabulary_defines(plain_store):
     assert [t for t in undefined if not t.startswith(KNOWN_VOCABULARIES)] == []
 
 
+CURATED = "VALUES ?g { <https://w3id.org/kzgraph/graph/data> <https://w3id.org/kzgraph/graph/reference> }"
+USED = CURATED[:-1] + "<https://w3id.org/kzgraph/graph/dates> }"
+
+
 def test_no_orphan_classes(plain_store):
-    """Each kz class is used in the data, or is the superclass of one that is."""
+    """Each kz class is used in the data or the reference layer, or is the superclass of one that is."""
     assert rows(plain_store, """
         SELECT ?class WHERE {
           ?class a owl:Class FILTER (STRSTARTS(STR(?class), STR(kz:)))
-          FILTER NOT EXISTS { ?sub rdfs:subClassOf* ?class . GRAPH <https://w3id.org/kzgraph/graph/data> { ?x a ?sub } }
-        }""") == []
+          FILTER NOT EXISTS { ?sub rdfs:subClassOf* ?class . %s GRAPH ?g { ?x a ?sub } }
+        }""" % CURATED) == []
 
 
 def test_no_unused_properties(plain_store):
+    """Each kz property is used in the data, the reference layer or the date bounds, or is derived by a chain."""
     assert rows(plain_store, """
         SELECT ?p WHERE {
           ?p a ?kind VALUES ?kind { owl:ObjectProperty owl:DatatypeProperty } FILTER (STRSTARTS(STR(?p), STR(kz:)))
-          FILTER NOT EXISTS { ?sub rdfs:subPropertyOf* ?p . GRAPH <https://w3id.org/kzgraph/graph/data> { ?x ?sub ?y } }
-          FILTER NOT EXISTS { ?p owl:inverseOf|^owl:inverseOf ?inv . GRAPH <https://w3id.org/kzgraph/graph/data> { ?x ?inv ?y } }
-        }""") == []
+          FILTER NOT EXISTS { ?p owl:propertyChainAxiom ?chain }
+          FILTER NOT EXISTS { ?sub rdfs:subPropertyOf* ?p . %s GRAPH ?g { ?x ?sub ?y } }
+          FILTER NOT EXISTS { ?p owl:inverseOf|^owl:inverseOf ?inv . %s GRAPH ?g { ?x ?inv ?y } }
+        }""" % (USED, USED)) == []
 
 
 def test_links_to_wikidata_use_skos_not_owl_same_as(plain_store):
@@ -108,7 +114,7 @@ def test_inferred_graph_is_plain_rdf(store):
 
 
 RDF_FILES = sorted(
-    p for folder in ("ontology", "data", "shapes") for p in (resources.project_root(Settings()) / folder).glob("*.ttl")
+    p for folder in ("ontology", "data", "reference", "shapes") for p in (resources.project_root(Settings()) / folder).glob("*.ttl")
 )
 
 

@@ -24,12 +24,12 @@ from stores import (  # noqa: F401  (fixtures)
     virtuoso_server,
 )
 
-from kzgraph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from kzgraph.remote import RemoteStore
 
 pytestmark = pytest.mark.slow
 
-GRAPHS = (ONTOLOGY_GRAPH, DATA_GRAPH, INFERRED_GRAPH)
+GRAPHS = (ONTOLOGY_GRAPH, DATA_GRAPH, DATES_GRAPH, REFERENCE_GRAPH, INFERRED_GRAPH)  # the others in graph-name order
 PASSWORD = "kz-s3cret-Pa55word"
 
 
@@ -103,7 +103,7 @@ def test_push_into_the_default_graph(tmp_path, run_cli, store):
         answer = requests.get(server.graph_store_url + "?default", headers={"Accept": "application/n-triples"},
                               timeout=30)
         triples = list(ox.parse(answer.content, ox.RdfFormat.N_TRIPLES))
-        assert len(triples) == expected(store, ONTOLOGY_GRAPH) + expected(store, DATA_GRAPH)
+        assert len(triples) == sum(expected(store, g) for g in (ONTOLOGY_GRAPH, DATA_GRAPH, REFERENCE_GRAPH, DATES_GRAPH))
         assert count(server, DATA_GRAPH) == 0
         assert "the default graph" in out
     finally:
@@ -124,7 +124,7 @@ def test_dry_run_says_what_it_would_send_and_sends_nothing(recording_server, run
         assert line.startswith(f"PUT {server.url}/sparql?graph={quote(graph, safe='')}  ")
         assert f"<{graph}>: {expected(store, graph):,} triples, " in line
         assert "bytes of application/n-triples" in line
-    assert len(lines) == 4
+    assert len(lines) == len(GRAPHS) + 1
     assert PASSWORD not in out + err
 
 
@@ -220,12 +220,13 @@ def test_failure_in_the_middle_replaces_the_first_graphs_and_says_so(any_store, 
     assert code == 2
     assert count(any_store, ONTOLOGY_GRAPH) == expected(store, ONTOLOGY_GRAPH)
     assert count(any_store, DATA_GRAPH) == 1  # the marker: left as it was
-    assert count(any_store, INFERRED_GRAPH) == 1
+    assert all(count(any_store, graph) == 1 for graph in GRAPHS[2:])
     assert out == f"<{ONTOLOGY_GRAPH}>: {expected(store, ONTOLOGY_GRAPH):,} triples (ontology) replaced, " \
                   f"the store answered {out.split('answered ')[1].strip()}\n"
     assert f"kzgraph: push stopped at <{DATA_GRAPH}>: " in err
     assert f"replaced: <{ONTOLOGY_GRAPH}>; <{DATA_GRAPH}>: " in err
-    assert f"not sent, left as they were: <{INFERRED_GRAPH}>; run the push again to finish it" in err
+    left = ", ".join(f"<{graph}>" for graph in GRAPHS[2:])
+    assert f"not sent, left as they were: {left}; run the push again to finish it" in err
     if mode == "refuse":
         assert "the store answered 503 Service Unavailable: the disk is full" in err
         assert f"<{DATA_GRAPH}>: left as it was (the store refused it)" in err

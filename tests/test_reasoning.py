@@ -381,3 +381,47 @@ def test_owlrl_agrees_on_a_generated_sample_with_property_chains(generated_sampl
                        and "#participatedIn> <https://w3id.org/kzgraph/resource/gen-event-" in t}
     assert through_inverse
     assert len(instance_level(ours)) > 2000
+
+
+# ---------------------------------------------- the shipped ontology's property chains
+
+KZ = "https://w3id.org/kzgraph/ontology#"
+KZR = "https://w3id.org/kzgraph/resource/"
+CHAINED = (KZ + "participant", KZ + "participatedIn", "http://www.wikidata.org/prop/direct/P710")
+
+
+@pytest.fixture(scope="module")
+def owlrl_closure():
+    """owlrl's OWL RL closure of the shipped ontology, data and reference layer: the oracle."""
+    import owlrl
+    import rdflib
+
+    from kzgraph.config import Settings
+    from kzgraph.interop import to_rdflib_graph
+    from kzgraph.loader import dataset_inputs, parse_rdf_files
+
+    graph = to_rdflib_graph([q for item in dataset_inputs(Settings()) for q in parse_rdf_files(item.paths)])
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, improved_datatypes=False).expand(graph)
+    return {(str(s), str(p), str(o)) for s, p, o in graph
+            if str(p) in CHAINED and isinstance(s, rdflib.URIRef) and isinstance(o, rdflib.URIRef)}
+
+
+def test_owlrl_entails_participation_through_offices_and_parts(owlrl_closure):
+    """The axioms themselves: Kazakhstan takes part through its President, a session through its address."""
+    assert (KZR + "event-2025-06-17-china-central-asia-summit", KZ + "participant", KZR + "country-KAZ") in owlrl_closure
+    assert (KZR + "event-2025-unga80", KZ + "participant", KZR + "person-tokayev") in owlrl_closure
+    assert (KZR + "event-2025-unga80", KZ + "participant", KZR + "country-KAZ") in owlrl_closure
+    assert (KZR + "org-un", KZ + "participatedIn", KZR + "event-2025-08-guterres-visit-astana") in owlrl_closure
+    assert (KZR + "event-2025-sco-plus-summit-tianjin", "http://www.wikidata.org/prop/direct/P710",
+            KZR + "country-KAZ") in owlrl_closure
+    # a state is not a participant because a group it belongs to is
+    assert (KZR + "event-2025-06-17-china-central-asia-summit", KZ + "participant", KZR + "country-KGZ") not in owlrl_closure
+
+
+def test_the_loaders_inference_agrees_with_owlrl_on_participation(store, owlrl_closure):
+    ours = {
+        (row["s"].value, row["p"].value, row["o"].value)
+        for row in store.select("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER (?p IN (kz:participant, kz:participatedIn, wdt:P710)) "
+                                "FILTER (isIRI(?s) && isIRI(?o)) }")
+    }
+    assert ours == owlrl_closure

@@ -109,17 +109,26 @@ _CONCAT = re.compile(r'GROUP_CONCAT\s*\((?:DISTINCT\s+)?\?\w+\s*;\s*separator\s*
                      re.IGNORECASE)
 
 
+def _canonical_boolean(term: tuple) -> tuple:
+    kind, value, datatype, lang = term
+    if datatype == XSD + "boolean":
+        value = {"1": "true", "0": "false"}.get(value, value)
+    return (kind, value, datatype, lang)
+
+
 def normalized(rows: list[dict], text: str, store_name: str) -> list[dict]:
     """Rows with what SPARQL leaves to each store evened out (said in docs/stores.md):
 
     - GROUP_CONCAT joins its values in no defined order: compare the sorted parts;
     - Virtuoso's GROUP_CONCAT drops the values' language tag, and gives "" for
-      a group with no value, where Oxigraph leaves the variable unbound.
+      a group with no value, where Oxigraph leaves the variable unbound;
+    - Virtuoso writes an xsd:boolean as "1" or "0", another lexical form of the
+      same value: compare the canonical "true" and "false".
     """
     concat = {var: sep for sep, var in _CONCAT.findall(text)}
     out = []
     for row in rows:
-        row = {name: key(term) for name, term in row.items()}
+        row = {name: _canonical_boolean(key(term)) for name, term in row.items()}
         for var, sep in concat.items():
             if var in row:
                 kind, value, datatype, lang = row[var]

@@ -64,6 +64,8 @@ GRAPH = "https://w3id.org/kzgraph/graph/"
 DATA = GRAPH + "data"
 ONTOLOGY = GRAPH + "ontology"
 INFERRED = GRAPH + "inferred"
+REFERENCE_GRAPH = GRAPH + "reference"
+DATES_GRAPH = GRAPH + "dates"
 
 KZ = "https://w3id.org/kzgraph/ontology#"
 KZR = "https://w3id.org/kzgraph/resource/"
@@ -166,7 +168,7 @@ def _unchanged(client, store) -> Iterator[None]:
     """Assert that the graph, seen through the endpoint and in the store, is the same after the block."""
     through_endpoint = _graph_sizes(client)
     in_store = (store.graph_names(), len(store))
-    assert set(through_endpoint) == {DATA, ONTOLOGY, INFERRED}
+    assert set(through_endpoint) == {DATA, ONTOLOGY, INFERRED, REFERENCE_GRAPH, DATES_GRAPH}
     yield
     assert _graph_sizes(client) == through_endpoint
     assert (store.graph_names(), len(store)) == in_store

@@ -248,8 +248,9 @@ def test_cors_lets_browser_tools_query(client):
 def test_health(client):
     body = client.get("/health").get_json()
     assert body["status"] == "ok"
-    assert body["graphs"] == ["https://w3id.org/kzgraph/graph/data", "https://w3id.org/kzgraph/graph/inferred",
-                              "https://w3id.org/kzgraph/graph/ontology"]
+    assert body["graphs"] == ["https://w3id.org/kzgraph/graph/data", "https://w3id.org/kzgraph/graph/dates",
+                              "https://w3id.org/kzgraph/graph/inferred", "https://w3id.org/kzgraph/graph/ontology",
+                              "https://w3id.org/kzgraph/graph/reference"]
 
 
 def test_service_description_in_turtle(client, store):

@@ -32,7 +32,8 @@ import pyoxigraph as ox
 from kzgraph import resources
 from kzgraph.config import Settings
 from kzgraph.errors import LoadError
-from kzgraph.namespaces import DATA_GRAPH, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kzgraph.dates import derive_date_bounds
+from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from kzgraph.store import KnowledgeStore
 
 _CACHE_FORMAT = "2"
@@ -84,7 +85,7 @@ def dataset_inputs(settings: Settings, extra: Iterable[Path] = ()) -> list[Graph
     if not data:
         raise LoadError("no data files found (is KZGRAPH_ROOT right?)")
     inputs = [GraphInput(ONTOLOGY_GRAPH, tuple(resources.ontology_files(settings))),
-              GraphInput(DATA_GRAPH, tuple(data))]
+              GraphInput(DATA_GRAPH, tuple(data)), *reference_inputs(settings)]
     seen: dict[str, Path] = {}
     for path in [*settings.data, *extra]:
         path = Path(path)
@@ -94,6 +95,25 @@ def dataset_inputs(settings: Settings, extra: Iterable[Path] = ()) -> list[Graph
         seen[graph] = path
         inputs.append(GraphInput(graph, (path,)))
     return inputs
+
+
+def reference_inputs(settings: Settings) -> list[GraphInput]:
+    """The reference layer, in its own named graph so that a query can leave it out (none without files)."""
+    files = tuple(resources.reference_files(settings))
+    return [GraphInput(REFERENCE_GRAPH, files)] if files else []
+
+
+def add_date_bounds(store: ox.Store, *, sources: Sequence[str]) -> int:
+    """Add the date bounds of the graphs ``sources`` to their own graph; how many.
+
+    Not in the inferred graph: they are computed whether or not OWL RL
+    reasoning runs (``--no-reason`` keeps the date axis), and a graph of
+    their own shows they are derived, not curated.
+    """
+    quads = [q for name in sources for q in store.quads_for_pattern(None, None, None, ox.NamedNode(name))]
+    bounds = derive_date_bounds(quads, DATES_GRAPH)
+    store.extend(bounds)
+    return len(bounds)
 
 
 def parse_rdf_file(path: Path) -> list[ox.Quad]:
@@ -153,6 +173,7 @@ def build_store(location: Path, inputs: Sequence[GraphInput], *, reason: bool, c
         for path in item.paths:
             with _load_errors(path):
                 memory.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(item.graph))
+    add_date_bounds(memory, sources=[item.graph for item in inputs if item.graph != ONTOLOGY_GRAPH])
     if reason:
         infer(memory, sources=[item.graph for item in inputs], target=INFERRED_GRAPH)
     store = ox.Store(str(location))
@@ -220,6 +241,7 @@ def _cache_location(settings: Settings, inputs: Sequence[GraphInput]) -> Path | 
     versions = f"{_CACHE_FORMAT}|kzgraph={__version__}|pyoxigraph={ox.__version__}|reason={settings.reason}"
     digest = hashlib.sha256(versions.encode())
     digest.update(Path(reasoning.__file__).read_bytes())  # changed rules make a new store
+    digest.update(Path(__file__).with_name("dates.py").read_bytes())  # so does a changed date derivation
     for item in inputs:
         digest.update(f"|graph={item.graph}".encode())
         for path in item.paths:

@@ -54,6 +54,11 @@ def data_files(settings: Settings) -> list[Path]:
     return _ttl_files(project_root(settings) / "data")
 
 
+def reference_files(settings: Settings) -> list[Path]:
+    """The reference layer's files; the folder is optional in a ``--root`` folder."""
+    return _ttl_files(project_root(settings) / "reference")
+
+
 def shape_files(settings: Settings) -> list[Path]:
     return _ttl_files(project_root(settings) / "shapes")
 

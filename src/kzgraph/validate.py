@@ -16,9 +16,10 @@ from rdflib.namespace import SH
 
 from kzgraph import resources
 from kzgraph.config import Settings
+from kzgraph.dates import derive_date_bounds
 from kzgraph.interop import to_rdflib_graph
 from kzgraph.loader import dataset_inputs, load_store, parse_rdf_files
-from kzgraph.namespaces import INFERRED_GRAPH
+from kzgraph.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kzgraph.namespaces import compact
 
 
@@ -90,9 +91,12 @@ def expanded_graph(settings: Settings, extra_files: Iterable[Path] = ()) -> rdfl
     settings = settings.replace(reason=True)
     # The asserted statements as the files write them: the store keeps values, not
     # spellings ("2"^^xsd:positiveInteger is stored as an xsd:integer).
-    asserted = [q for item in dataset_inputs(settings, extra) for q in parse_rdf_files(item.paths)]
+    parsed = [(item.graph, parse_rdf_files(item.paths)) for item in dataset_inputs(settings, extra)]
+    asserted = [q for _, quads in parsed for q in quads]
     inferred = load_store(settings, extra).quads(INFERRED_GRAPH)
-    return to_rdflib_graph([*asserted, *inferred])
+    # The date bounds of these same quads: the store's blank nodes are not the files' ones.
+    bounds = derive_date_bounds(q for graph, quads in parsed if graph != ONTOLOGY_GRAPH for q in quads)
+    return to_rdflib_graph([*asserted, *inferred, *bounds])
 
 
 def _findings(report: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Graph) -> Iterable[Finding]:
