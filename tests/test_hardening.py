@@ -242,3 +242,23 @@ def test_analysis_errors_survive_the_trip_from_a_query_process():
 
     error = pickle.loads(pickle.dumps(MalformedQuery("unexpected '}'", 3, 7)))
     assert (str(error), error.line, error.column) == ("malformed query: line 3, column 7: unexpected '}'", 3, 7)
+
+
+# --- Dataset parameters ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "value", "reason"), [
+    ("default-graph-uri", "not an iri", "Invalid IRI code point ' '"),
+    ("default-graph-uri", "", "No scheme found in an absolute IRI"),
+    ("named-graph-uri", "relative", "No scheme found in an absolute IRI"),
+    ("named-graph-uri", "http://%zz/", "Invalid IRI percent encoding '%zz'"),
+])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_graph_parameter_that_is_no_iri_is_400_naming_it(client, method, name, value, reason):
+    params = {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", name: value}
+    if method == "get":
+        response = client.get("/sparql", query_string=params)
+    else:
+        response = client.post("/sparql", data=params)
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == (
+        f"400 Bad Request: {name} must be an absolute IRI, not {value!r} ({reason})\n")
