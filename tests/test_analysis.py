@@ -167,6 +167,11 @@ def test_an_unknown_prefix_when_none_is_known():
     assert _malformed("SELECT * { ?s :p ?o }") == ("unknown prefix : (known prefixes: none)", 1, 15)
 
 
+def test_a_prefix_name_with_a_local_part_is_refused_where_it_is_declared():
+    assert _malformed("PREFIX kz: <urn:k:>\nPREFIX ex:a <urn:x> SELECT * { ?s ex:p ?o }") == (
+        "expected a prefix name such as ex: after PREFIX, found 'ex:a'", 2, 8)
+
+
 def test_the_default_prefix_can_be_declared():
     assert analyse("PREFIX : <urn:d:> SELECT * { ?s :p ?o }").form == "SELECT"
 
