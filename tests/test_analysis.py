@@ -133,6 +133,15 @@ def test_predeclared_prefixes_are_known_and_the_query_wins():
         "http://own.org/s",)
 
 
+def test_a_local_name_may_hold_colons():
+    shape = analyse("PREFIX ex: <http://x.org/> ASK { SERVICE ex:a:b {} ?s ex:p:q ?o }")
+    assert shape.services == ("http://x.org/a:b",)
+
+
+def test_an_iri_with_a_lowercase_scheme_is_absolute_even_without_slashes():
+    assert analyse("ASK { SERVICE <http:sparql> {} }", base_iri="http://host/a/").services == ("http:sparql",)
+
+
 def test_local_name_escapes_are_undone_in_endpoints():
     assert analyse("PREFIX ex: <http://x.org/> ASK { SERVICE ex:a\\.b\\~c {} }").services == ("http://x.org/a.b~c",)
 
@@ -150,6 +159,8 @@ def test_local_name_escapes_are_undone_in_endpoints():
      2, 14),
     ("PREFIX ex: <urn:x>\nSELEC * {}", "expected SELECT, CONSTRUCT, DESCRIBE or ASK, found 'SELEC'", 2, 1),
     ("{ ?s ?p ?o }", "expected SELECT, CONSTRUCT, DESCRIBE or ASK, found '{'", 1, 1),
+    ("SELEC", "expected SELECT, CONSTRUCT, DESCRIBE or ASK, found 'SELEC'", 1, 1),
+    ("  SELEC\n*", "expected SELECT, CONSTRUCT, DESCRIBE or ASK, found 'SELEC'", 1, 3),
 ])
 def test_prologue_and_form_errors_say_what_and_where(text, detail, line, column):
     assert _malformed(text) == (detail, line, column)
@@ -183,6 +194,9 @@ def test_the_default_prefix_can_be_declared():
     ("SELECT * { FILTER(?o }", "unbalanced '}'", 1, 22),
     ("SELECT * {\n FILTER((?o)", "'(' is never closed", 2, 8),
     ("SELECT * { [ ?p ?o", "'[' is never closed", 1, 12),
+    ("SELECT * WHERE { ?s ?p ?o ", "'{' is never closed", 1, 16),
+    ("SELECT * {\n { [ ?p\n (", "'(' is never closed", 3, 2),
+    ("SELECT * {\n {\n  [ ?p ( ?o )", "'[' is never closed", 3, 3),
 ])
 def test_brackets_must_balance(text, detail, line, column):
     assert _malformed(text) == (detail, line, column)
@@ -257,7 +271,21 @@ def test_a_missing_operand_is_placed_at_its_operator(text, operator, column):
     assert (error.detail, error.line, error.column) == (f"missing operand after {operator!r}", 1, column)
 
 
+@pytest.mark.parametrize(("text", "operator", "column"), [
+    ("ASK { FILTER(?a > 1 && ?b = ) }", "=", 27),
+    ("SELECT (COUNT(*) AS ?n) { FILTER(?n > ) }", ">", 37),
+    ("SELECT * { ?x ?q << ?s ?p ?o >> . FILTER(?x = ) }", "=", 45),
+    ("SELECT * { ?x ?q << ?s ?p ?o >> }\nORDER BY (?x / )", "/", 14),
+])
+def test_the_missing_operand_is_found_after_what_is_complete(text, operator, column):
+    error = explain(text, "error at 1:1: whatever")
+    assert (error.detail, error.column) == (f"missing operand after {operator!r}", column)
+
+
 @pytest.mark.parametrize("text", [
+    "SELECT * { ?x ?q << ?s ?p ?o >> . }",
+    "SELECT * { ?x ?q << ?s ?p ?o >> }",
+    "SELECT * }",
     "SELECT (COUNT(*) AS ?n) { ?s ?p ?o",
     "SELECT * { ?s ?p ?o",
     "SELECT * WHERE { << ?s ?p ?o >> ?q ?r . FILTER(?q",
@@ -316,6 +344,11 @@ def test_character_classes_and_prefix_errors_are_dropped_from_the_list():
     assert explain("ASK {}", only_classes).detail == "unexpected character"
     with_head = "error at 1:1: oops, expected one of [0-9]"
     assert explain("ASK {}", with_head).detail == "oops, unexpected character"
+
+
+def test_the_list_is_read_from_the_first_expected_one_of():
+    message = "error at 1:1: expected one of [a-z], A, expected one of B"
+    assert explain("ASK {}", message).detail == "expected one of A, expected one of B"
 
 
 def test_a_multiline_engine_message_is_read_whole():

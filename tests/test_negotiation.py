@@ -61,8 +61,9 @@ def test_a_name_wins_over_an_alias_and_an_alias_over_a_media_type():
 
 def test_by_name_is_exact():
     assert by_name("trig").media_type == "application/trig"
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as caught:
         by_name("ttl")
+    assert caught.value.args == ("ttl",)
 
 
 def test_names_of_every_kind():
