@@ -93,14 +93,20 @@ def _check_consistent(response, query: str, accept: str | None, requested: str |
         assert negotiate(accept, kind, requested) is None
 
 
+GRAPH_PARAM = st.one_of(st.none(), ANY_TEXT, st.sampled_from(["https://w3id.org/kzgraph/graph/data", "urn:g"]))
+
+
 @WEB
-@given(query=QUERY_TEXT, accept=ACCEPT, requested=FORMAT_PARAM, how=st.sampled_from(["get", "form", "direct"]))
-def test_any_request_is_answered_consistently_and_never_with_500(app, query, accept, requested, how):
+@given(query=QUERY_TEXT, accept=ACCEPT, requested=FORMAT_PARAM, graph=GRAPH_PARAM,
+       how=st.sampled_from(["get", "form", "direct"]))
+def test_any_request_is_answered_consistently_and_never_with_500(app, query, accept, requested, graph, how):
     if not _no_internet(query):
         return
     client = app.test_client()
     headers = {} if accept is None else {"Accept": accept}
     params = {} if requested is None else {"format": requested}
+    if graph is not None:
+        params["default-graph-uri"] = graph
     if how == "get":
         response = client.get("/sparql", query_string={"query": query, **params}, headers=headers)
     elif how == "form":
