@@ -331,3 +331,9 @@ def test_invalid_utf8_is_400_saying_so(client, url, request_kwargs, message):
     response = client.open(url, **request_kwargs)
     assert response.status_code == 400
     assert response.get_data(as_text=True) == f"400 Bad Request: {message}\n"
+
+
+def test_a_query_answer_varies_on_accept_exactly_once(client):
+    response = client.get("/sparql", query_string={"query": ASK})
+    assert response.status_code == 200
+    assert response.headers.get_all("Vary") == ["Accept"]
