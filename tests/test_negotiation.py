@@ -155,6 +155,7 @@ def test_negotiate_picks_the_best_acceptable_format(accept, kind, expected):
 @pytest.mark.parametrize(("accept", "kind"), [
     ("image/png", Kind.RESULTS), ("text/turtle", Kind.RESULTS), ("text/csv", Kind.GRAPH),
     ("*/*;q=0", Kind.GRAPH), ("text/csv;q=0, text/tab-separated-values;q=0", Kind.RESULTS),
+    ("text/csv/", Kind.RESULTS), ("text/csv/x", Kind.RESULTS),
 ])
 def test_negotiate_finds_nothing_acceptable(accept, kind):
     assert negotiate(accept, kind) is None
