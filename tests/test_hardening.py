@@ -244,3 +244,98 @@ def test_analysis_errors_survive_the_trip_from_a_query_process():
 
     error = pickle.loads(pickle.dumps(MalformedQuery("unexpected '}'", 3, 7)))
     assert (str(error), error.line, error.column) == ("malformed query: line 3, column 7: unexpected '}'", 3, 7)
+
+
+# --- Dataset parameters ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "value", "reason"), [
+    ("default-graph-uri", "not an iri", "Invalid IRI code point ' '"),
+    ("default-graph-uri", "", "No scheme found in an absolute IRI"),
+    ("named-graph-uri", "relative", "No scheme found in an absolute IRI"),
+    ("named-graph-uri", "http://%zz/", "Invalid IRI percent encoding '%zz'"),
+])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_graph_parameter_that_is_no_iri_is_400_naming_it(client, method, name, value, reason):
+    params = {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", name: value}
+    if method == "get":
+        response = client.get("/sparql", query_string=params)
+    else:
+        response = client.post("/sparql", data=params)
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == (
+        f"400 Bad Request: {name} must be an absolute IRI, not {value!r} ({reason})\n")
+
+
+# --- Protocol details ------------------------------------------------------------------------------------
+
+ASK = "ASK { kzr:org-sco ?p ?o }"
+ASK_TRUE = b'{"head":{},"boolean":true}'
+
+
+@pytest.mark.parametrize("kwargs", [{"data": ASK, "content_type": "application/sparql-query"},
+                                    {"headers": {"Transfer-Encoding": "chunked"}}], ids=["body", "chunked"])
+def test_a_get_with_a_body_is_400_saying_where_the_query_goes(client, kwargs):
+    response = client.get("/sparql", query_string={"query": ASK}, **kwargs)
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == (
+        "400 Bad Request: a GET request carries no body: put the query in the URL, or POST it\n")
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF-8", "utf8", "UTF8"])
+def test_every_spelling_of_utf8_is_accepted(client, charset):
+    response = client.post("/sparql", data=ASK.encode("utf-8"), headers={"Accept": "application/sparql-results+json"},
+                           content_type=f"application/sparql-query; charset={charset}")
+    assert (response.status_code, response.data) == (200, ASK_TRUE)
+
+
+def test_a_form_post_with_the_query_in_the_url_and_in_the_body_is_400(client):
+    response = client.post("/sparql", query_string={"query": ASK}, data={"query": ASK})
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == (
+        "400 Bad Request: give the query either in the URL or in the body, not both\n")
+
+
+def test_a_form_post_may_take_the_query_from_the_url_and_other_parameters_from_the_body(client):
+    response = client.post("/sparql", query_string={"query": ASK}, data={"format": "xml"})
+    assert response.status_code == 200
+    assert response.mimetype == "application/sparql-results+xml"
+    assert b"<boolean>true</boolean>" in response.data
+
+
+def test_the_result_size_limit_of_the_settings_reaches_the_query_process(app, client, monkeypatch):
+    from dataclasses import replace
+
+    from kzgraph.web.state import EXTENSION
+
+    kg = app.extensions[EXTENSION]
+    monkeypatch.setitem(app.extensions, EXTENSION, replace(kg, settings=kg.settings.replace(max_result_bytes=100)))
+    response = client.get("/sparql", query_string={"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 50"})
+    assert response.status_code == 503
+    assert response.get_data(as_text=True) == (
+        "503 Service Unavailable: the result is larger than 100 bytes; add a LIMIT\n")
+
+
+def test_a_direct_post_with_a_query_in_the_url_is_400(client):
+    response = client.post("/sparql", query_string={"query": ASK}, data=ASK, content_type="application/sparql-query")
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == (
+        "400 Bad Request: a direct POST carries the query in its body, not in the URL\n")
+
+
+@pytest.mark.parametrize(("url", "request_kwargs", "message"), [
+    ("/sparql", {"method": "POST", "data": b"ASK { ?s ?p \xff }", "content_type": "application/sparql-query"},
+     "the query is not valid UTF-8"),
+    ("/sparql", {"method": "POST", "data": b"query=ASK%20%7B%7D%FF", "content_type": "application/x-www-form-urlencoded"},
+     "the request is not valid UTF-8"),
+    ("/sparql?query=ASK%20%7B%7D%FF", {"method": "GET"}, "the request is not valid UTF-8"),
+], ids=["direct", "form", "url"])
+def test_invalid_utf8_is_400_saying_so(client, url, request_kwargs, message):
+    response = client.open(url, **request_kwargs)
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == f"400 Bad Request: {message}\n"
+
+
+def test_a_query_answer_varies_on_accept_exactly_once(client):
+    response = client.get("/sparql", query_string={"query": ASK})
+    assert response.status_code == 200
+    assert response.headers.get_all("Vary") == ["Accept"]

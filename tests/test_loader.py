@@ -146,3 +146,10 @@ def test_user_data_gets_date_bounds_too(tmp_path):
     store = load_store(Settings(cache_dir=None, reason=False), [extra])
     rows = store.select("SELECT ?last WHERE { <https://example.org/x> kz:latestDate ?last }")
     assert [r["last"].value for r in rows] == ["2026-02-28"]
+
+
+def test_a_graph_name_that_is_no_iri_is_a_query_error(store):
+    from kzgraph.errors import QueryError
+
+    with pytest.raises(QueryError, match="must be an absolute IRI"):
+        store.query("ASK {}", default_graphs=["not an iri"])

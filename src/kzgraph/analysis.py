@@ -145,8 +145,11 @@ def analyse(text: str, prefixes: Mapping[str, str] | None = None, base_iri: str 
             index += 2
         else:
             name = _expect(tokens, index + 1, "pname", "a prefix name such as ex: after PREFIX")
+            if not name.text.endswith(":"):
+                raise MalformedQuery(f"expected a prefix name such as ex: after PREFIX, found {name.text!r}",
+                                     name.line, name.column)
             iri = _expect(tokens, index + 2, "iri", "an IRI after the prefix name")
-            declared[name.text[:-1] if name.text.endswith(":") else name.text] = _resolve(iri.text[1:-1], base)
+            declared[name.text[:-1]] = _resolve(iri.text[1:-1], base)
             index += 3
     body = tokens[index:]
     if not body:

@@ -88,8 +88,8 @@ class KnowledgeStore:
         options: dict = {"prefixes": PREFIXES, "base_iri": base_iri}
         if default_graphs or named_graphs:
             # The store's own default graph is empty: everything lives in named graphs.
-            options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs or ()] or [ox.DefaultGraph()]
-            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs or ()]
+            options["default_graph"] = [_graph_name(iri) for iri in default_graphs or ()] or [ox.DefaultGraph()]
+            options["named_graphs"] = [_graph_name(iri) for iri in named_graphs or ()]
         elif not shape.declares_dataset:
             options["use_default_graph_as_union"] = True
         if bindings:
@@ -141,3 +141,15 @@ class KnowledgeStore:
         else:
             union = self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
             ox.serialize(union, target, fmt, prefixes=PREFIXES if fmt == ox.RdfFormat.TURTLE else None)
+
+
+def _graph_name(iri: str) -> ox.NamedNode:
+    """A graph of the dataset, by its IRI.
+
+    Raises:
+        QueryError: ``iri`` is not an absolute IRI.
+    """
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise QueryError(f"a graph name must be an absolute IRI, not {iri!r} ({exc})") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
 from kzgraph.errors import BadRequest, UnsupportedMediaType, UpdateRefused
@@ -95,13 +96,28 @@ def _answer(query: str, params: dict[str, list[str]]) -> Response:
         text=query,
         accept=request.headers.get("Accept"),
         requested_format=(params.get("format") or [None])[0],
-        default_graphs=tuple(params.get("default-graph-uri", [])),
-        named_graphs=tuple(params.get("named-graph-uri", [])),
+        default_graphs=_graph_iris(params, "default-graph-uri"),
+        named_graphs=_graph_iris(params, "named-graph-uri"),
         base_iri=request.base_url,
         allowlist=kg.settings.service_allowlist,
         max_result_bytes=kg.settings.max_result_bytes,
     )
     return answer_response(kg.backend.run(job))
+
+
+def _graph_iris(params: dict[str, list[str]], name: str) -> tuple[str, ...]:
+    """The values of a dataset parameter, each an absolute IRI as the engine reads IRIs.
+
+    Raises:
+        BadRequest: a value is not an absolute IRI.
+    """
+    values = tuple(params.get(name, []))
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError as exc:
+            raise BadRequest(f"{name} must be an absolute IRI, not {value!r} ({exc})") from None
+    return values
 
 
 def _describe_service() -> Response:
