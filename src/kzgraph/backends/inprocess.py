@@ -12,6 +12,7 @@ serving meanwhile.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from concurrent.futures import Future
@@ -43,9 +44,21 @@ class InProcessBackend:
         self._capacity = 1 + max(0, max_queue)
         self._in_flight = 0
         self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._idle = 0
         self._stats: Stats | None = None
         self.spent = False
         """A query overran a limit and still runs: this process must be replaced."""
+
+    def _work(self) -> None:
+        while True:
+            job, future = self._jobs.get()
+            try:
+                future.set_result(self._embedded.run(job))
+            except BaseException as exc:  # handed to the waiting request, typed as it was raised
+                future.set_exception(exc)
+            with self._lock:
+                self._idle += 1
 
     def run(self, job: QueryJob) -> QueryAnswer:
         """Run ``job`` on a thread of its own and wait for it within the limits.
@@ -67,14 +80,12 @@ class InProcessBackend:
 
     def _wait(self, job: QueryJob) -> QueryAnswer:
         future: Future = Future()
-
-        def work() -> None:
-            try:
-                future.set_result(self._embedded.run(job))
-            except BaseException as exc:  # handed to the waiting request, typed as it was raised
-                future.set_exception(exc)
-
-        threading.Thread(target=work, daemon=True, name="kzgraph-query").start()
+        with self._lock:
+            if self._idle == 0:  # a thread of its own for each query at once, kept for the next ones
+                threading.Thread(target=self._work, daemon=True, name="kzgraph-query").start()
+            else:
+                self._idle -= 1
+        self._jobs.put((job, future))
         deadline = time.monotonic() + self.timeout
         while True:
             try:

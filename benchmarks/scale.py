@@ -1,0 +1,99 @@
+"""Loading at scale: first load, next start and memory, against ``oxigraph load`` in one run.
+
+    python benchmarks/scale.py [--sizes 100k,1m] [--runs 3]
+
+For each size, ``generate.py`` writes that many triples (seed 1). Then, each
+``--runs`` times, in fresh processes timed with GNU time:
+
+- ``first load``: ``kzgraph --data FILE query ASK{}`` with an empty cache
+  (parse, date bounds, OWL RL rules to a fixpoint, the store written to disk);
+- ``next start``: the same command with the cache filled (the store opened read-only);
+- ``shipped``: a one-shot query on the shipped graph with the cache filled, the yardstick for "next start";
+- ``oxigraph load``: Oxigraph's own bulk loader on the same file (no reasoning);
+- ``serve --workers 4``: resident memory of all of kzgraph serve's processes once it answers.
+
+Medians (wall seconds, peak resident MB) and the ratios the issue sets targets for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from throughput import free_port, tree_rss, wait_up
+
+HERE = Path(__file__).resolve().parent
+
+
+def timed(command: list[str], env: dict) -> tuple[float, float]:
+    """(wall seconds, peak resident MB) of one command, by GNU time."""
+    out = subprocess.run(["/usr/bin/time", "-v", *command], env=env, capture_output=True, text=True, check=True).stderr
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", out)
+    seconds = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out).group(1)) / 1024
+    return seconds, rss
+
+
+def median(pairs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100k,1m")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="kzgraph-scale-"))
+    kzgraph = [sys.executable, "-m", "kzgraph"]
+    try:
+        print("| size | first load s | MB | next start s | MB | shipped one-shot s | oxigraph load s | MB "
+              "| first/oxigraph | next/shipped | serve --workers 4 MB |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        for size in args.sizes.split(","):
+            triples = {"100k": 100_000, "1m": 1_000_000}[size]
+            data = folder / f"{size}.nt"
+            subprocess.run([sys.executable, str(HERE / "generate.py"), "--triples", str(triples), "--seed", "1",
+                            "-o", str(data)], check=True, capture_output=True)
+            first, nxt, shipped, oxi = [], [], [], []
+            for run in range(args.runs):
+                env = {**os.environ, "XDG_CACHE_HOME": str(folder / f"cache-{size}-{run}")}
+                first.append(timed([*kzgraph, "--data", str(data), "query", "ASK {}"], env))
+                nxt.append(timed([*kzgraph, "--data", str(data), "query", "ASK { kzr:country-KAZ ?p ?o }"], env))
+                timed([*kzgraph, "query", "ASK {}"], env)  # fills the shipped graph's cache
+                shipped.append(timed([*kzgraph, "query", "ASK { kzr:country-KAZ ?p ?o }"], env))
+                oxi.append(timed(["oxigraph", "load", "--location", str(folder / f"oxi-{size}-{run}"),
+                                  "--file", str(data)], env))
+                shutil.rmtree(folder / f"oxi-{size}-{run}", ignore_errors=True)
+            env = {**os.environ, "XDG_CACHE_HOME": str(folder / f"cache-{size}-0")}
+            port = free_port()
+            server = subprocess.Popen([*kzgraph, "--data", str(data), "serve", "--port", str(port), "--workers", "4"],
+                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_up(f"http://127.0.0.1:{port}/health", server)
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", timeout=30):
+                    pass
+                time.sleep(1)
+                serve_rss = tree_rss(server.pid) / 1e6
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+            (f, fm), (n, nm), (s, _), (o, om) = median(first), median(nxt), median(shipped), median(oxi)
+            print(f"| {size} | {f:.1f} | {fm:,.0f} | {n:.2f} | {nm:,.0f} | {s:.2f} | {o:.1f} | {om:,.0f} "
+                  f"| {f / o:.1f}x | {n / s:.1f}x | {serve_rss:,.0f} |", flush=True)
+            for path in folder.glob("cache-*"):
+                shutil.rmtree(path, ignore_errors=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
