@@ -76,3 +76,36 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
 
+
+
+def start_kzgraph_serve(settings, cwd, *options: str):
+    """``kzgraph serve --port <free port> OPTIONS`` in its own process, once ``/health`` answers.
+
+    Returns the process (stdout and stderr piped) and its base URL.
+    """
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "KZGRAPH_CACHE_DIR": str(settings.cache_dir)}
+    server = subprocess.Popen([sys.executable, "-m", "kzgraph", "serve", "--port", str(port), *options],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{base}/health", timeout=2).ok:
+                return server, base
+        except requests.ConnectionError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise AssertionError(f"kzgraph serve did not start: {server.communicate(timeout=10)[1]}")
+        time.sleep(0.2)

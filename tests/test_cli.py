@@ -124,31 +124,13 @@ def test_export_to_file(run_cli, tmp_path):
 
 def test_serve_answers_sparql_on_localhost(settings, tmp_path):
     """The main job as a user starts it: `kzgraph serve` in its own process."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-
     import requests
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "KZGRAPH_CACHE_DIR": str(settings.cache_dir)}
-    server = subprocess.Popen([sys.executable, "-m", "kzgraph", "serve", "--port", str(port), "--workers", "1"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    from conftest import start_kzgraph_serve
+
+    server, base = start_kzgraph_serve(settings, tmp_path, "--workers", "1")
+    port = base.rsplit(":", 1)[1]
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/health", timeout=2).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, server.stderr.read() if server.poll() else ""
-            time.sleep(0.2)
         response = requests.get(f"{base}/sparql", params={"query": "ASK { kzr:country-KAZ a kz:State }"}, timeout=10)
         assert response.json() == {"head": {}, "boolean": True}
     finally:

@@ -5,15 +5,12 @@ process replaced; and the in-process backend and the answer cache on their own."
 from __future__ import annotations
 
 import concurrent.futures
-import os
-import socket
-import subprocess
-import sys
 import time
 
 import pytest
 import requests
 
+from conftest import start_kzgraph_serve
 from kzgraph.backends import QueryJob
 from kzgraph.backends.cache import CachedBackend
 from kzgraph.backends.inprocess import InProcessBackend
@@ -27,23 +24,7 @@ JSON = "application/sparql-results+json"
 @pytest.fixture(scope="module")
 def served(settings, tmp_path_factory):
     """`kzgraph serve --workers 2 --timeout 2` in its own process; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "KZGRAPH_CACHE_DIR": str(settings.cache_dir)}
-    server = subprocess.Popen([sys.executable, "-m", "kzgraph", "serve", "--port", str(port), "--workers", "2",
-                               "--timeout", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env=env, cwd=tmp_path_factory.mktemp("serve"))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"{base}/health", timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            pass
-        assert time.monotonic() < deadline and server.poll() is None, server.stderr.read() if server.poll() else ""
-        time.sleep(0.2)
+    server, base = start_kzgraph_serve(settings, tmp_path_factory.mktemp("serve"), "--workers", "2", "--timeout", "2")
     yield base
     server.terminate()
     server.communicate(timeout=15)
