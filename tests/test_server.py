@@ -125,3 +125,30 @@ def test_the_cache_stays_within_its_bound(store):
     for i in range(50):
         cached.run(QueryJob(f"SELECT ?l WHERE {{ kzr:org-sco rdfs:label ?l BIND({i} AS ?i) }}", JSON))
     assert 0 < cached._size <= 4_000
+
+
+def test_a_repeated_get_is_answered_before_the_application(settings, store):
+    from kzgraph.web import close_app, create_app
+
+    app = create_app(settings.replace(workers=1), store=store)
+    seen = []
+    app.before_request(lambda: seen.append(1))
+    try:
+        client = app.test_client()
+        query = {"query": LOOKUP}
+        first = client.get("/sparql", query_string=query, headers={"Accept": JSON})
+        again = client.get("/sparql", query_string=query, headers={"Accept": JSON})
+        assert len(seen) == 1
+        assert (again.status_code, again.data, again.headers["ETag"]) == (200, first.data, first.headers["ETag"])
+        assert again.headers["Access-Control-Allow-Origin"] == "*" and "Accept" in again.vary
+        client.get("/sparql", query_string=query, headers={"Accept": "text/csv"})
+        revalidated = client.get("/sparql", query_string=query,
+                                 headers={"Accept": JSON, "If-None-Match": first.headers["ETag"]})
+        assert len(seen) == 3 and revalidated.status_code == 304  # another Accept, and a revalidation, go through
+        service = {"query": "SELECT * WHERE { OPTIONAL { SERVICE SILENT <https://query.wikidata.org/sparql> "
+                            "{ ?s ?p ?o } } } LIMIT 1"}
+        for _ in range(2):
+            client.get("/sparql", query_string=service, headers={"Accept": JSON})
+        assert len(seen) == 5  # an answer that called a SERVICE is never kept
+    finally:
+        close_app(app)

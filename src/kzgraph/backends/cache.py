@@ -5,8 +5,8 @@ format, dataset, base IRI, limits) always gets the same bytes until the
 server restarts on new data: an answer is serialized once and then served
 from memory, least recently used first out when the cache is full. Each
 answer carries an ETag (a digest of its bytes) so that clients and proxies
-can revalidate with ``If-None-Match``. Answers that called a SERVICE are not
-kept: the other endpoint's data may change.
+can revalidate with ``If-None-Match``. Answers that called a SERVICE are
+neither kept nor given an ETag: the other endpoint's data may change.
 """
 
 from __future__ import annotations
@@ -44,9 +44,10 @@ class CachedBackend:
                 self._answers.move_to_end(job)
                 return answer
         answer = self.inner.run(job)
+        if analyse(job.text, PREFIXES).services:
+            return answer  # a SERVICE's data is not ours: neither kept nor validated
         answer = replace(answer, etag=etag_of(answer.body))
-        if len(answer.body) <= self.max_bytes // 8 and not analyse(job.text, PREFIXES).services:
-            # One answer never takes much of the cache, and a SERVICE's data is not ours to keep.
+        if len(answer.body) <= self.max_bytes // 8:  # one answer never takes much of the cache
             with self._lock:
                 if job not in self._answers:
                     self._answers[job] = answer

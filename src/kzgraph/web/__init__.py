@@ -24,6 +24,7 @@ from kzgraph.negotiation import wants_html
 from kzgraph.queries import read_all_queries
 from kzgraph.store import KnowledgeStore
 from kzgraph.web import graphs, pages, sparql
+from kzgraph.web.answer_cache import AnswerCacheMiddleware
 from kzgraph.web.state import EXTENSION, KgState, state
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None, store: KnowledgeStore | None = 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graphs.bp)
     CORS(app, resources={r"/*": {"origins": "*"}}, send_wildcard=True, expose_headers=["Content-Disposition"])
+    if settings.answer_cache_bytes > 0 and not settings.store:
+        app.wsgi_app = AnswerCacheMiddleware(app.wsgi_app, max_bytes=settings.answer_cache_bytes)
 
     @app.after_request
     def vary_on_accept(response: Response) -> Response:
