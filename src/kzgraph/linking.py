@@ -88,33 +88,11 @@ class Link:
     """A public page or file that pairs the id with the entity."""
     evidence_excerpt: str
     """The words on that page that make the pairing, containing the id's number."""
-    line: int = 0
-    """The line of the table the link was read from (0 if not read from a table)."""
-
-    @property
-    def iri(self) -> str:
-        """The full IRI of the resource."""
-        return expand_curie(self.resource)
 
     @property
     def entity_iri(self) -> str:
         """Wikidata's canonical IRI for the id, ``http://www.wikidata.org/entity/…``."""
         return WIKIDATA_ENTITY + self.wikidata_id
-
-
-def expand_curie(curie: str) -> str:
-    """The IRI a ``kz:``/``kzr:`` CURIE stands for.
-
-    >>> expand_curie("kzr:org-sco")
-    'https://w3id.org/kzgraph/resource/org-sco'
-
-    Raises:
-        LinkError: the CURIE does not use the ``kz:`` or ``kzr:`` prefix.
-    """
-    prefix, _, local = curie.partition(":")
-    if prefix not in ("kz", "kzr") or not local:
-        raise LinkError(f"not a kz:/kzr: CURIE: {curie!r}")
-    return PREFIXES[prefix] + local
 
 
 def shorten(iri: str) -> str:
@@ -164,7 +142,7 @@ def parse_link_table(text: str, source: str = "<table>") -> list[Link]:
         if (resource, wikidata_id) in seen:
             raise LinkError(f"{source}:{number}: {resource} {wikidata_id} is listed twice")
         seen.add((resource, wikidata_id))
-        links.append(Link(resource, wikidata_id, url, excerpt, number))
+        links.append(Link(resource, wikidata_id, url, excerpt))
     return links
 
 
@@ -220,11 +198,6 @@ class LinkReport:
     @property
     def total(self) -> int:
         return len(self.linked) + len(self.unlinked)
-
-    @property
-    def coverage(self) -> float:
-        """The share of resources that are linked, from 0.0 to 1.0."""
-        return len(self.linked) / self.total if self.total else 0.0
 
     @property
     def text(self) -> str:
