@@ -296,3 +296,12 @@ def test_a_reference_layer_statement_is_marked_as_such(settings, tmp_path):
         close_app(app)
     assert re.search(r'<span title="xsd:integer">42</span> <span class="badge">reference</span>', page)
     assert page.count('<span class="badge">reference</span>') == 1  # the curated label carries none
+
+
+def test_a_statement_that_is_a_reading_is_marked_as_such(client):
+    """The 2027 AI conference is placed in Kazakhstan (from "hosting") and addressed to the SCO by
+    readings; nothing else said of it is one."""
+    page = client.get("/resource/proposal-2025-sco-ai-conference-2027", headers=HTML).get_data(as_text=True)
+    assert re.search(r'>Kazakhstan</a> <span class="badge">reading</span>', page)
+    assert re.search(r'>SCO</a> <span class="badge">reading</span>', page)
+    assert page.count('<span class="badge">reading</span>') == 2

@@ -21,7 +21,8 @@ HIDDEN = {KZ + "citation", RDF_TYPE}
 class Statement:
     predicate: Shown
     values: list[tuple[Shown, str]] = field(default_factory=list)
-    """(value, mark): mark is "" for a curated fact, "reference" for the reference layer."""
+    """(value, mark): mark is "" for a curated fact, "reference" for the reference layer,
+    "reading" for a statement that reads more than the source's words (a kz:Reading says why)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ def resource_model(iri: str, reader_for) -> dict | None:
         key = (row["p"]["value"], row["o"]["type"] + " " + row["o"]["value"] + row["o"].get("datatype", ""))
         graphs[key].add(row["g"]["value"])
         terms[key] = row["o"]
+    read = {(row["p"]["value"], row["o"]["type"] + " " + row["o"]["value"] + row["o"].get("datatype", ""))
+            for row in kg.select("SELECT ?x ?p ?o WHERE { ?r a kz:Reading ; rdf:subject ?x ; rdf:predicate ?p ; "
+                                 "rdf:object ?o }", x=iri)}
     asserted: dict[str, Statement] = {}
     inferred: dict[str, Statement] = {}
     types, inferred_types = [], []
@@ -64,7 +68,8 @@ def resource_model(iri: str, reader_for) -> dict | None:
         if predicate in HIDDEN:
             continue
         table = asserted if curated else inferred
-        mark = "reference" if in_graphs & {REFERENCE_GRAPH} and not in_graphs & {DATA_GRAPH} else ""
+        mark = "reference" if in_graphs & {REFERENCE_GRAPH} and not in_graphs & {DATA_GRAPH} else \
+            "reading" if key in read else ""
         table.setdefault(predicate, Statement(show_iri(predicate, labels))).values.append((show(term, labels), mark))
     type_iris = {term["value"] for key, term in terms.items() if key[0] == RDF_TYPE}
     return {
