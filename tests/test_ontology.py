@@ -129,3 +129,19 @@ def test_file_declares_only_canonical_prefixes_it_uses_sorted(path: Path):
         body = text.split("\n", len(declared) + 1)[-1]
         assert re.search(rf"(?<![\w/#-]){name}:", body), f"{name}: declared but not used"
     assert text.startswith(f"# {path.parent.name}/{path.name}:"), "file opens with a header comment naming it"
+
+
+def test_every_term_the_code_names_is_declared_in_the_ontology(store):
+    from kzgraph.namespaces import KZ_TERMS
+
+    assert len(KZ_TERMS.terms) >= 10
+    for term in sorted(KZ_TERMS.terms):
+        assert store.ask(f"ASK {{ GRAPH <https://w3id.org/kzgraph/graph/ontology> {{ kz:{term} a ?kind }} }}"), term
+
+
+def test_a_misspelt_term_fails_at_once():
+    from kzgraph.namespaces import DCTERMS, KZ_TERMS
+
+    assert DCTERMS.title == "http://purl.org/dc/terms/title"  # a term named like a str method is still the term
+    with pytest.raises(AttributeError, match="no term 'Stat'"):
+        KZ_TERMS.Stat

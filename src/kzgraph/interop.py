@@ -20,9 +20,3 @@ def to_rdflib_graph(triples: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
     graph = rdflib.Graph()
     graph.parse(data=ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES), format="nt")
     return graph
-
-
-def from_rdflib_graph(graph: rdflib.Graph) -> list[ox.Triple]:
-    """The triples of an rdflib graph as pyoxigraph triples."""
-    data = graph.serialize(format="nt", encoding="utf-8")
-    return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]

@@ -28,7 +28,7 @@ import requests
 
 from kzgraph import __version__
 from kzgraph.errors import LinkError
-from kzgraph.namespaces import KZ, KZR, PREFIXES, WIKIDATA_ENTITY
+from kzgraph.namespaces import KZ, KZ_TERMS, KZR, PREFIXES, WIKIDATA_ENTITY
 from kzgraph.store import KnowledgeStore
 
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
@@ -45,14 +45,14 @@ ID_PATTERN = re.compile(r"^[PQ][1-9][0-9]*$")
 _CURIE = re.compile(r"^(kz|kzr):[^\s:]+$")
 
 REPORT_CLASSES: tuple[tuple[str, str], ...] = (
-    ("states", KZ + "State"),
-    ("organizations", KZ + "Organization"),
-    ("offices", KZ + "Office"),
-    ("people", KZ + "Person"),
-    ("places", KZ + "Place"),
-    ("meetings", KZ + "Meeting"),
-    ("documents", KZ + "Document"),
-    ("proposals", KZ + "Proposal"),
+    ("states", KZ_TERMS.State),
+    ("organizations", KZ_TERMS.Organization),
+    ("offices", KZ_TERMS.Office),
+    ("people", KZ_TERMS.Person),
+    ("places", KZ_TERMS.Place),
+    ("meetings", KZ_TERMS.Meeting),
+    ("documents", KZ_TERMS.Document),
+    ("proposals", KZ_TERMS.Proposal),
 )
 """The classes the link report counts, by plural name. Subclasses count too."""
 
