@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import weakref
 from pathlib import Path
 
 from flask import Flask, Response, request
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, store: KnowledgeStore | None = 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graphs.bp)
     CORS(app, resources={r"/*": {"origins": "*"}}, send_wildcard=True, expose_headers=["Content-Disposition"])
+    weakref.finalize(app, shutil.rmtree, str(dumps), True)  # also when a server process ends without close_app
     if settings.answer_cache_bytes > 0 and not settings.store:
         app.wsgi_app = AnswerCacheMiddleware(app.wsgi_app, max_bytes=settings.answer_cache_bytes)
 
