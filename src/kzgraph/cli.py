@@ -156,7 +156,7 @@ def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) ->
 @click.option("--host", default=None, help=f"Address to listen on.  [default: {Settings.host}]")
 @click.option("--port", type=int, default=None, help=f"Port to listen on.  [default: {Settings.port}]")
 @click.option("--workers", type=int, default=None,
-              help=f"Query processes (each runs one query at a time).  [default: {Settings.workers}]")
+              help=f"Query processes.  [default: {Settings.workers}]")
 @click.option("--timeout", type=float, default=None,
               help=f"Seconds a query may run before it is stopped.  [default: {Settings.timeout:g}]")
 @click.option("--max-query-memory", type=int, default=None,
@@ -176,9 +176,9 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
           store_auth: str | None) -> int:
     """Serve the graph: a read-only SPARQL 1.1 endpoint with a query page.
 
-    Runs under gunicorn: --workers processes, each answering one query at a
-    time from the store it opens read-only; a query that outlives --timeout
-    (or --max-query-memory) is answered 503 and its process replaced.
+    Runs under gunicorn: --workers processes, each answering queries from the
+    store it opens read-only; a query that outlives --timeout (or
+    --max-query-memory) is answered 503 and its process replaced.
     """
     from kzgraph.server import KzGraphServer
 

@@ -42,7 +42,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
-    """Query processes of the endpoint (each runs one query at a time)."""
+    """Query processes of the endpoint."""
     timeout: float = 10.0
     """Seconds a query may run on the endpoint before it is stopped."""
     max_body_bytes: int = 1_000_000
@@ -59,7 +59,8 @@ class Settings:
     answer_cache_bytes: int = 64_000_000
     """Bytes of answers each query process keeps for repeated requests (the dataset is read-only); 0 for none."""
     max_queue: int = 16
-    """Queries that may wait for a busy query process; one more is refused at once (503, Retry-After)."""
+    """Queries beyond the first a query process takes on (under ``kzgraph serve`` they run beside
+    it; in the pool of ``create_app`` they wait); one more is refused at once (503, Retry-After)."""
     max_query_memory: int = 1_000_000_000
     """Bytes of working memory a query process may use before its query is stopped (503)."""
 

@@ -1,4 +1,4 @@
-"""``kzgraph serve``: the application under gunicorn, one query at a time per process.
+"""``kzgraph serve``: the application under gunicorn, queries answered in its processes.
 
 The master prepares the store once (:func:`kzgraph.loader.prepare_store`) and
 forks ``workers`` processes; each opens the store read-only and answers its
@@ -48,8 +48,8 @@ class KzGraphServer(BaseApplication):
             "bind": f"{s.host}:{s.port}",
             "workers": max(1, s.workers),
             "worker_class": "gthread",
-            # Every request a process takes waits inside the application, where the
-            # queue is counted: one query runs, max_queue wait, one more is a 503.
+            # Every request a process takes reaches the application, where queries are
+            # counted: 1 + max_queue run at once (pyoxigraph lets go of the GIL), one more is a 503.
             "threads": 1 + max(0, s.max_queue),
             "keepalive": 5,
             "timeout": int(s.timeout) + 30,  # the master's heartbeat; queries have their own limit
