@@ -205,6 +205,11 @@ def error_table_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def error_text(status: int, message: str) -> str:
+    """The one shape of every error answer's text: ``403 Forbidden: message``."""
+    return f"{status} {status_phrase(status)}: {message}\n"
+
+
 def status_phrase(status: int) -> str:
     """``403`` → ``"Forbidden"``."""
     return HTTPStatus(status).phrase

@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 from kzgraph import resources
 from kzgraph.backends import Backend, open_backend
 from kzgraph.config import Settings
-from kzgraph.errors import KzGraphError, status_phrase
+from kzgraph.errors import KzGraphError, error_text, status_phrase
 from kzgraph.negotiation import wants_html
 from kzgraph.queries import read_all_queries
 from kzgraph.store import KnowledgeStore
@@ -60,7 +60,8 @@ def create_app(settings: Settings | None = None, store: KnowledgeStore | None = 
     CORS(app, resources={r"/*": {"origins": "*"}}, send_wildcard=True, expose_headers=["Content-Disposition"])
     weakref.finalize(app, shutil.rmtree, str(dumps), True)  # also when a server process ends without close_app
     if settings.answer_cache_bytes > 0 and not settings.store:
-        app.wsgi_app = AnswerCacheMiddleware(app.wsgi_app, max_bytes=settings.answer_cache_bytes)
+        app.wsgi_app = AnswerCacheMiddleware(app.wsgi_app, max_bytes=settings.answer_cache_bytes,
+                                             run=sparql.plain_get(lambda: app.extensions[EXTENSION]))
 
     @app.after_request
     def vary_on_accept(response: Response) -> Response:
@@ -92,7 +93,7 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     if wants_html(request.headers.get("Accept")):
         response = pages.error_page(status, status_phrase(status), message)
     else:
-        response = Response(f"{status} {status_phrase(status)}: {message}\n", status, mimetype="text/plain")
+        response = Response(error_text(status, message), status, mimetype="text/plain")
     response.headers.update(headers or {})
     return response
 

@@ -1,4 +1,5 @@
-"""Repeated SPARQL GETs answered before the web framework, from the answers already sent.
+"""Plain SPARQL GETs answered before the web framework: from the answers already sent, or
+straight from the backend.
 
 The backend keeps the answers of a read-only dataset (:mod:`kzgraph.backends.cache`)
 and marks them with an ETag. This WSGI middleware keeps the whole HTTP
@@ -8,6 +9,11 @@ without running the application: no routing, no negotiation, no job. A
 request with ``If-None-Match`` goes through, so that it can get its 304; an
 answer without an ETag (a SERVICE was called, or the store is remote) is
 never kept.
+
+A plain GET that is not kept yet (only ``query`` and perhaps ``format``, once
+each, no body) is run on the backend here too, and answered here when it
+succeeds; anything else, and every failure, goes through the application,
+which reads the protocol in full and answers errors in one place.
 """
 
 from __future__ import annotations
@@ -20,8 +26,11 @@ Key = tuple[str, str, str]
 
 
 class AnswerCacheMiddleware:
-    def __init__(self, app: Callable, *, max_bytes: int, path: str = "/sparql") -> None:
+    def __init__(self, app: Callable, *, max_bytes: int, path: str = "/sparql",
+                 run: Callable[[dict], tuple[str, list[tuple[str, str]], bytes] | None] | None = None) -> None:
         self.app = app
+        self.run = run
+        """Answers a plain GET from its environ (status, headers, body), or None to let the application answer."""
         self.max_bytes = max_bytes
         self.path = path
         self._answers: OrderedDict[Key, tuple[str, list[tuple[str, str]], bytes]] = OrderedDict()
@@ -41,6 +50,12 @@ class AnswerCacheMiddleware:
             status, headers, body = kept
             start_response(status, headers)
             return [body]
+        direct = self.run(environ) if self.run is not None else None
+        if direct is not None:
+            status, headers, body = direct
+            self._keep(key, status, headers, body)
+            start_response(status, headers)
+            return [body]
         captured: dict = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info=None):
@@ -53,14 +68,17 @@ class AnswerCacheMiddleware:
         finally:
             if hasattr(chunks, "close"):
                 chunks.close()
-        headers = captured.get("headers", [])
-        if captured.get("status", "").startswith("200") and any(n.lower() == "etag" for n, _ in headers) \
-                and len(body) <= self.max_bytes // 8:
-            with self._lock:
-                if key not in self._answers:
-                    self._answers[key] = (captured["status"], list(headers), body)
-                    self._size += len(body)
-                while self._size > self.max_bytes:
-                    _, (_, _, dropped) = self._answers.popitem(last=False)
-                    self._size -= len(dropped)
+        self._keep(key, captured.get("status", ""), captured.get("headers", []), body)
         return [body]
+
+    def _keep(self, key: Key, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+        if not status.startswith("200") or not any(n.lower() == "etag" for n, _ in headers) \
+                or len(body) > self.max_bytes // 8:
+            return
+        with self._lock:
+            if key not in self._answers:
+                self._answers[key] = (status, list(headers), body)
+                self._size += len(body)
+            while self._size > self.max_bytes:
+                _, (_, _, dropped) = self._answers.popitem(last=False)
+                self._size -= len(dropped)

@@ -8,19 +8,20 @@ with its status (see :mod:`kzgraph.errors`).
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from collections.abc import Callable
+from urllib.parse import parse_qsl, quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
-from kzgraph.errors import BadRequest, UnsupportedMediaType, UpdateRefused
+from kzgraph.errors import BadRequest, KzGraphError, UnsupportedMediaType, UpdateRefused, error_text, status_phrase
 from kzgraph.backends import QueryJob
 from kzgraph.descriptions import service_description
 from kzgraph.guard import READ_ONLY
 from kzgraph.negotiation import wants_html
 from kzgraph.web import pages
 from kzgraph.web.rdf_response import answer_response, rdf_response
-from kzgraph.web.state import state
+from kzgraph.web.state import KgState, state
 
 bp = Blueprint("sparql", __name__)
 
@@ -124,3 +125,46 @@ def _describe_service() -> Response:
     if wants_html(request.headers.get("Accept")):
         return pages.index()
     return rdf_response(service_description(request.base_url, state().stats))
+
+
+_CORS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", "Content-Disposition")]
+
+
+def plain_get(current: Callable[[], KgState]):
+    """A runner for :class:`~kzgraph.web.answer_cache.AnswerCacheMiddleware`: a GET with only
+    ``query`` (and perhaps ``format``), no body, from a client that is no browser, answered
+    without Flask, its errors in the same words as :func:`kzgraph.web.error_response`.
+    Anything else returns None, for the application to answer. ``current`` gives the
+    application's state (its backend and settings) at the time of each request."""
+
+    def run(environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        if environ.get("HTTP_TRANSFER_ENCODING") or wants_html(environ.get("HTTP_ACCEPT")):
+            return None
+        try:
+            pairs = parse_qsl(environ.get("QUERY_STRING", "").encode("latin-1").decode("ascii"),
+                              keep_blank_values=True, encoding="utf-8", errors="strict")
+        except (UnicodeError, ValueError):
+            return None
+        params = dict(pairs)
+        if len(params) != len(pairs) or "query" not in params or not set(params) <= {"query", "format"}:
+            return None
+        host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+        path = quote(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
+        kg = current()
+        job = QueryJob(text=params["query"], accept=environ.get("HTTP_ACCEPT"), requested_format=params.get("format"),
+                       base_iri=f"{environ.get('wsgi.url_scheme', 'http')}://{host}{path}",
+                       allowlist=kg.settings.service_allowlist, max_result_bytes=kg.settings.max_result_bytes)
+        try:
+            answer = kg.backend.run(job)
+        except KzGraphError as exc:
+            body = error_text(exc.status, str(exc)).encode("utf-8")
+            headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
+                       ("Vary", "Accept"), *_CORS, *exc.headers.items()]
+            return f"{exc.status} {status_phrase(exc.status)}", headers, body
+        headers = [("Content-Type", answer.format.content_type), ("Content-Length", str(len(answer.body))),
+                   ("Vary", "Accept"), *_CORS]
+        if answer.etag:
+            headers.append(("ETag", answer.etag))
+        return "200 OK", headers, answer.body
+
+    return run
