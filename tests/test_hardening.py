@@ -10,7 +10,7 @@ import pytest
 
 from kzgraph.errors import MalformedQuery, Overloaded, QueryMemoryExceeded, ResultTooLarge
 from kzgraph.backends import QueryJob
-from kzgraph.backends.embedded import _LimitedBuffer
+from kzgraph.backends.embedded import LimitedBuffer
 from kzgraph.backends.pool import ProcessPoolBackend
 from kzgraph.results import render_table
 
@@ -169,7 +169,7 @@ def test_no_spelling_of_service_escapes_the_allowlist(client, forbidden_endpoint
 # --- Limits ----------------------------------------------------------------------------------------------
 
 def test_the_result_size_limit_counts_every_write():
-    buffer = _LimitedBuffer(100)
+    buffer = LimitedBuffer(100)
     buffer.write(b"x" * 60)
     with pytest.raises(ResultTooLarge):
         buffer.write(b"x" * 60)

@@ -13,6 +13,7 @@ that SPARQL store instead, with the same guard and limits.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 
@@ -60,6 +61,11 @@ class KzGraphServer(BaseApplication):
             "loglevel": "warning",
             "post_request": _replace_if_spent,
         }
+        if self.location is not None and self.settings.cache_dir is None:
+            # --no-cache: the store was prepared in a temporary folder; the master removes it
+            # when it ends (on_exit runs in the master only, never in a worker).
+            location = str(self.location)
+            options["on_exit"] = lambda server: shutil.rmtree(location, ignore_errors=True)
         for key, value in options.items():
             self.cfg.set(key, value)
 

@@ -22,7 +22,7 @@ from kzgraph.results import engine_format, write_result
 from kzgraph.store import KnowledgeStore
 
 
-class _LimitedBuffer(io.RawIOBase):
+class LimitedBuffer(io.RawIOBase):
     """Collects written bytes and stops the writer once their total passes ``limit``."""
 
     def __init__(self, limit: int) -> None:
@@ -63,7 +63,7 @@ class EmbeddedBackend:
         fmt = negotiate_or_refuse(job.accept, Kind.GRAPH if shape.is_graph else Kind.RESULTS, job.requested_format)
         result = self.store.query(job.text, default_graphs=list(job.default_graphs),
                                   named_graphs=list(job.named_graphs), base_iri=job.base_iri, shape=shape)
-        buffer = _LimitedBuffer(job.max_result_bytes)
+        buffer = LimitedBuffer(job.max_result_bytes)
         write_result(result, fmt, buffer)  # pyoxigraph lets the buffer's ResultTooLarge through as it is
         return QueryAnswer(buffer.getvalue(), fmt)
 

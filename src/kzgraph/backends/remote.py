@@ -21,7 +21,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from kzgraph.backends import QueryAnswer, QueryJob, Stats
-from kzgraph.backends.embedded import _LimitedBuffer, count_stats
+from kzgraph.backends.embedded import LimitedBuffer, count_stats
 from kzgraph.errors import MalformedQuery, NotFound, Overloaded, QueryTimeout, StoreRefused
 from kzgraph.formats import Format, Kind
 from kzgraph.guard import check_request
@@ -71,7 +71,7 @@ class RemoteBackend:
                 if exc.store_status == 400:
                     raise MalformedQuery(f"the store refused it: {exc}") from None
                 raise
-        buffer = _LimitedBuffer(job.max_result_bytes)
+        buffer = LimitedBuffer(job.max_result_bytes)
         if shape.is_graph:
             with failures_while_running():
                 triples = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) if fmt.holds_quads else t
