@@ -1,23 +1,30 @@
 """Endpoint throughput with every protection on, against Oxigraph's own server, in one run.
 
-    python benchmarks/throughput.py [--sizes shipped,100k] [--duration 10] [--connections 8] [--workers 2]
+    python benchmarks/throughput.py [--sizes shipped,100k,1m] [--duration 10] [--connections 8] [--workers 2]
+                                    [--rdflib-endpoint PATH]
 
 For each size (``shipped``: the graph as it ships; ``100k``/``1m``: that many
 generated triples from ``generate.py``, loaded with ``--data``), it starts
-``kzgraph serve`` and Oxigraph's server (``oxigraph serve-read-only
---union-default-graph`` over a dump of the very same prepared dataset) on
-free loopback ports, and drives each with ``wrk`` (Debian's package):
+``kzgraph serve``, Oxigraph's server (``oxigraph serve-read-only
+--union-default-graph``) and rdflib-endpoint (``rdflib-endpoint serve``, an
+rdflib Dataset with the union as default graph, under uvicorn) over a dump of
+the very same prepared dataset, on free loopback ports, and drives each with
+``wrk`` (Debian's package):
 
 - ``lookup``: the same label lookup again and again (a cache may help);
 - ``distinct``: a label lookup whose text differs in every request (a
   counter in a comment), so no answer cache can help;
 - ``join``: meetings, their participants and the participants' labels;
-- ``dump``: the whole dataset as N-Quads.
+- ``dump``: the whole dataset as N-Quads (rdflib-endpoint has none).
 
 It prints requests/s, p50 and p99 latency, non-2xx answers and socket
 errors, the servers' resident memory (all their processes), and the ratio
 kzgraph/Oxigraph. Only 127.0.0.1 is contacted; every server is stopped at
-the end. Needs ``wrk`` and the ``oxigraph`` command (the test extra).
+the end. Needs ``wrk`` and the ``oxigraph`` command (the test extra);
+rdflib-endpoint is measured when its command is found (``--rdflib-endpoint``,
+or ``rdflib-endpoint`` on the PATH; install it in a virtualenv of its own:
+``python -m venv /tmp/rdflib-ep && /tmp/rdflib-ep/bin/pip install
+'rdflib-endpoint[cli]'``).
 """
 
 from __future__ import annotations
@@ -113,7 +120,7 @@ end
     return str(script)
 
 
-def measure(name: str, base: str, query_path: str, dump_path: str, args, folder: Path, pid: int) -> dict:
+def measure(name: str, base: str, query_path: str, dump_path: str | None, args, folder: Path, pid: int) -> dict:
     lookup = f"{base}{query_path}?query={urllib.parse.quote(LOOKUP)}"
     distinct = f"{query_path}?query={urllib.parse.quote(DISTINCT)}"
     join = f"{base}{query_path}?query={urllib.parse.quote(JOIN)}"
@@ -123,8 +130,10 @@ def measure(name: str, base: str, query_path: str, dump_path: str, args, folder:
         ("lookup", lookup, JSON, None),
         ("distinct", base + "/", JSON, distinct_script(folder, distinct)),
         ("join", join, JSON, None),
-        ("dump", base + dump_path, "application/n-quads", None),
+        ("dump", base + dump_path if dump_path else None, "application/n-quads", None),
     ]:
+        if url is None:
+            continue
         rows[label] = wrk(url, duration=args.duration, connections=args.connections, accept=accept, script=script)
     rows["rss"] = tree_rss(pid)
     print(f"  {name}: " + ", ".join(f"{k} {v['rps']:.0f}/s" for k, v in rows.items() if k != "rss"), flush=True)
@@ -141,7 +150,7 @@ def prepare(size: str, folder: Path, env: dict) -> list[str]:
     return ["--data", str(data)]
 
 
-def run_size(size: str, args, folder: Path) -> tuple[dict, dict, int]:
+def run_size(size: str, args, folder: Path) -> tuple[dict[str, dict], int]:
     env = {**os.environ, "XDG_CACHE_HOME": str(folder / "cache")}
     data = prepare(size, folder, env)
     kzgraph = [sys.executable, "-m", "kzgraph", *data]
@@ -156,24 +165,31 @@ def run_size(size: str, args, folder: Path) -> tuple[dict, dict, int]:
     oxi_dir = folder / f"oxigraph-{size}"
     subprocess.run(["oxigraph", "load", "--location", str(oxi_dir), "--file", str(dump)], check=True,
                    capture_output=True)
-    results = {}
-    for name, command, health, query_path, dump_path in [
+    servers = [
         ("kzgraph", lambda port: [*kzgraph, "serve", "--port", str(port), "--workers", str(args.workers)],
          "/health", "/sparql", "/rdf-graph-store?default"),
         ("oxigraph", lambda port: ["oxigraph", "serve-read-only", "--location", str(oxi_dir), "--union-default-graph",
                                    "--bind", f"127.0.0.1:{port}"],
          "/query?query=ASK%7B%7D", "/query", "/store"),
-    ]:
+    ]
+    if args.rdflib_endpoint:
+        servers.append(("rdflib-endpoint", lambda port: [args.rdflib_endpoint, "serve", str(dump), "--host", "127.0.0.1",
+                                                         "--port", str(port)],
+                        "/?query=ASK%7B%7D", "/", None))
+    results = {}
+    for name, command, health, query_path, dump_path in servers:
         port = free_port()
         process = subprocess.Popen(command(port), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             base = f"http://127.0.0.1:{port}"
-            wait_up(base + health, process)
+            started = time.monotonic()
+            wait_up(base + health, process, seconds=1800)
+            print(f"  {name} answered {time.monotonic() - started:.1f} s after it started", flush=True)
             results[name] = measure(name, base, query_path, dump_path, args, folder, process.pid)
         finally:
             process.terminate()
             process.wait(timeout=30)
-    return results["kzgraph"], results["oxigraph"], quads
+    return results, quads
 
 
 def main() -> None:
@@ -182,25 +198,43 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rdflib-endpoint", default=shutil.which("rdflib-endpoint"),
+                        help="the rdflib-endpoint command (default: found on the PATH; none: not measured)")
     args = parser.parse_args()
     for tool in ("wrk", "oxigraph"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is needed (wrk: apt-get install wrk; oxigraph: pip install '.[test]')")
     folder = Path(tempfile.mkdtemp(prefix="kzgraph-throughput-"))
     try:
-        print(f"wrk -t2 -c{args.connections} -d{args.duration}s; kzgraph serve --workers {args.workers}\n")
-        print("| size | work | kzgraph req/s | p50 ms | p99 ms | errors | Oxigraph req/s | p50 ms | p99 ms | ratio |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print(f"wrk -t2 -c{args.connections} -d{args.duration}s; kzgraph serve --workers {args.workers}; "
+              f"rdflib-endpoint: {args.rdflib_endpoint or 'not measured'}\n")
+        tables = []
         for size in args.sizes.split(","):
-            kz, ox, quads = run_size(size, args, folder)
-            for work in ("lookup", "distinct", "join", "dump"):
-                a, b = kz[work], ox[work]
-                print(f"| {size} ({quads:,} quads) | {work} | {a['rps']:,.0f} | {a['p50']:.2f} | {a['p99']:.2f} | "
-                      f"{a['errors']} | {b['rps']:,.0f} | {b['p50']:.2f} | {b['p99']:.2f} | {a['rps'] / b['rps']:.2f}x |")
-            print(f"| {size} | resident memory | {kz['rss'] / 1e6:,.0f} MB | | | | {ox['rss'] / 1e6:,.0f} MB | | | |",
-                  flush=True)
+            results, quads = run_size(size, args, folder)
+            tables.append(table(size, quads, results))
+        print("\n".join(tables))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def table(size: str, quads: int, results: dict[str, dict]) -> str:
+    """The Markdown rows of one size: each server's numbers, and kzgraph's ratio to the others."""
+    others = [name for name in results if name != "kzgraph"]
+    lines = ["| size | work | " + " | ".join(f"{n} req/s | p50 ms | p99 ms | errors" for n in results) + " | "
+             + " | ".join(f"ratio to {n}" for n in others) + " |",
+             "|---|---|" + "---|---|---|---|" * len(results) + "---|" * len(others)]
+    kz = results["kzgraph"]
+    for work in ("lookup", "distinct", "join", "dump"):
+        cells = []
+        for name in results:
+            row = results[name].get(work)
+            cells.append(f"{row['rps']:,.0f} | {row['p50']:.2f} | {row['p99']:.2f} | {row['errors']}" if row
+                         else "— | | |")
+        ratios = [f"{kz[work]['rps'] / results[n][work]['rps']:.2f}x" if work in results[n] else "—" for n in others]
+        lines.append(f"| {size} ({quads:,} quads) | {work} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+    memory = " | ".join(f"{results[n]['rss'] / 1e6:,.0f} MB | | |" for n in results)
+    lines.append(f"| {size} | resident memory | {memory} " + "| " * len(others) + "|")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -162,7 +162,8 @@ def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) ->
 @click.option("--max-query-memory", type=int, default=None,
               help=f"Bytes of memory a query may use before it is stopped.  [default: {Settings.max_query_memory:,}]")
 @click.option("--max-queue", type=int, default=None,
-              help=f"Queries that may wait for a busy query process.  [default: {Settings.max_queue}]")
+              help=f"Requests a serving process takes beyond the one it runs; more wait on their connection."
+                   f"  [default: {Settings.max_queue}]")
 @click.option("--store", default=None, metavar="URL",
               help="Answer from this SPARQL 1.1 query endpoint instead of the embedded store (credentials from "
                    "KZGRAPH_STORE_USER/KZGRAPH_STORE_PASSWORD or KZGRAPH_STORE_TOKEN).")
@@ -176,7 +177,7 @@ def serve(settings: Settings, host: str | None, port: int | None, workers: int |
           store_auth: str | None) -> int:
     """Serve the graph: a read-only SPARQL 1.1 endpoint with a query page.
 
-    Runs under gunicorn: --workers processes, each answering queries from the
+    Runs under granian: --workers processes, each answering queries from the
     store it opens read-only; a query that outlives --timeout (or
     --max-query-memory) is answered 503 and its process replaced.
     """

@@ -59,8 +59,9 @@ class Settings:
     answer_cache_bytes: int = 64_000_000
     """Bytes of answers each query process keeps for repeated requests (the dataset is read-only); 0 for none."""
     max_queue: int = 16
-    """Queries beyond the first a query process takes on (under ``kzgraph serve`` they run beside
-    it; in the pool of ``create_app`` they wait); one more is refused at once (503, Retry-After)."""
+    """Requests beyond the first a query process takes on: under ``kzgraph serve`` a process takes
+    ``1 + max_queue`` at once and further ones wait on their connection; in the pool of
+    ``create_app`` they wait for a query process, and one more is refused at once (503, Retry-After)."""
     max_query_memory: int = 1_000_000_000
     """Bytes of working memory a query process may use before its query is stopped (503)."""
 

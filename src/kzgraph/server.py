@@ -1,37 +1,56 @@
-"""``kzgraph serve``: the application under gunicorn, queries answered in its processes.
+"""``kzgraph serve``: the application under granian, queries answered in its processes.
 
-The master prepares the store once (:func:`kzgraph.loader.prepare_store`) and
-forks ``workers`` processes; each opens the store read-only and answers its
-requests in-process (:class:`~kzgraph.backends.inprocess.InProcessBackend`),
-with keep-alive connections and a cache of answers. When a query overruns
-the time or memory limit, its client gets 503 at once; the process then
-stops taking requests, ends, and gunicorn starts a fresh one, while the
-other processes keep serving. With ``--store`` the processes answer from
-that SPARQL store instead, with the same guard and limits.
+The main process prepares the store once (:func:`kzgraph.loader.prepare_store`)
+and starts ``workers`` processes; granian's HTTP layer (Rust) parses requests
+and hands them to the WSGI application on a pool of ``1 + max_queue`` threads
+per process. Each process opens the store read-only and answers in-process
+(:class:`~kzgraph.backends.inprocess.InProcessBackend`), with keep-alive
+connections and a cache of answers. When a query overruns the time or
+memory limit, its client gets 503 at once, and the process asks the main
+one to replace it: a fresh process starts and listens, then the spent one
+stops taking requests, answers those it has, and ends (the query that
+overran cannot be stopped otherwise), while the other processes keep
+serving. ``kill -HUP`` on the main process replaces every process the same
+way, one after the other. With ``--store`` the processes
+answer from that SPARQL store instead, with the same guard and limits.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import signal
+import sys
+import tempfile
 import threading
-import time
+from pathlib import Path
 
-from gunicorn.app.base import BaseApplication
+from granian.constants import Interfaces
+from granian.http import HTTP1Settings
+from granian.log import LogLevels
+from granian.server.mp import MPServer
 
 from kzgraph.config import Settings
 from kzgraph.loader import prepare_store
 from kzgraph.store import KnowledgeStore
 
-_GRACEFUL = 5
-"""Seconds a process that stops gets to answer the requests it has accepted (gunicorn's graceful stop)."""
+GRACEFUL = 5
+"""Seconds a stopping process gets to answer the requests it has accepted before it is killed."""
+
+THREADS = 2 * (os.cpu_count() or 1) + 1
+"""Requests a process runs side by side at most (granian's advice for WSGI)."""
+
+OVERLAP = 2.0
+"""Seconds a fresh process has to start listening before the one it replaces stops."""
 
 
-class KzGraphServer(BaseApplication):
+class KzGraphServer:
+    """The prepared store and the granian server over it; :meth:`run` serves until stopped."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.location = None if settings.store else prepare_store(settings)
-        super().__init__()
 
     def describe(self) -> str:
         """What is served, in a few words."""
@@ -41,72 +60,95 @@ class KzGraphServer(BaseApplication):
         try:
             return f"{len(store):,} triples, {max(1, self.settings.workers)} query processes"
         finally:
-            del store  # each process opens its own; none is shared across the fork
+            del store  # each process opens its own; none is shared with them
 
-    def load_config(self) -> None:
+    def run(self) -> None:
         s = self.settings
-        options = {
-            "bind": f"{s.host}:{s.port}",
-            "workers": max(1, s.workers),
-            "worker_class": "gthread",
-            # Every request a process takes reaches the application, where queries are
-            # counted: 1 + max_queue run at once (pyoxigraph lets go of the GIL), one more is a 503.
-            "threads": 1 + max(0, s.max_queue),
-            "keepalive": 5,
-            "timeout": int(s.timeout) + 30,  # the master's heartbeat; queries have their own limit
-            "graceful_timeout": _GRACEFUL,
-            "limit_request_line": 8190,
-            "accesslog": None,
-            "errorlog": "-",
-            "loglevel": "warning",
-            "post_request": _replace_if_spent,
-        }
-        if self.location is not None and self.settings.cache_dir is None:
-            # --no-cache: the store was prepared in a temporary folder; the master removes it
-            # when it ends (on_exit runs in the master only, never in a worker).
-            location = str(self.location)
-            options["on_exit"] = lambda server: shutil.rmtree(location, ignore_errors=True)
-        for key, value in options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        from kzgraph.backends import open_backend
-        from kzgraph.web import create_app
-
-        if self.settings.store:
-            return create_app(self.settings)
-        store = KnowledgeStore.open(self.location)
-        return create_app(self.settings, backend=open_backend(self.settings, store, in_process=True))
+        accepted = 1 + max(0, s.max_queue)
+        with tempfile.TemporaryDirectory(prefix="kzgraph-spent-") as spent:
+            server = _Replacing(
+                Path(spent),
+                "kzgraph.server:load_application",  # a name for granian's logs; the loader below builds it
+                address=s.host,
+                port=s.port,
+                interface=Interfaces.WSGI,
+                workers=max(1, s.workers),
+                # A process takes 1 + max_queue requests at once and runs up to THREADS of them
+                # side by side (pyoxigraph lets go of the GIL while a query runs); more threads
+                # only contend for the GIL. Further requests wait for their connection to be read.
+                blocking_threads=min(accepted, THREADS),
+                backpressure=accepted,
+                http1_settings=HTTP1Settings(header_read_timeout=10_000, keep_alive=True),
+                respawn_interval=OVERLAP,
+                workers_kill_timeout=GRACEFUL,
+                log_level=LogLevels.warning,
+                log_access=False,
+            )
+            loader = functools.partial(load_application, s, self.location, Path(spent))
+            try:
+                server.serve(target_loader=loader, wrap_loader=False)
+            finally:
+                if self.location is not None and s.cache_dir is None:
+                    # --no-cache: the store was prepared in a temporary folder of this process.
+                    shutil.rmtree(self.location, ignore_errors=True)
 
 
-def _replace_if_spent(worker, req, environ, resp) -> None:
-    """After answering, a process whose query overran stops accepting connections, closes
-    the idle ones, answers what it has accepted and ends, without Python's shutdown (which
-    would wait on the query that cannot be stopped); gunicorn then starts a fresh process."""
-    from kzgraph.web.state import EXTENSION
+class _Replacing(MPServer):
+    """granian's process server, whose reload (SIGHUP) replaces only the processes that
+    asked for it (each leaves a file named by its process id in ``spent``), or all of
+    them when none did: each time a fresh process first, then the old one stops."""
 
-    app = worker.wsgi
-    backend = app.extensions[EXTENSION].backend if hasattr(app, "extensions") else None
-    if getattr(backend, "spent", False) and not getattr(worker, "kzgraph_leaving", False):
-        worker.kzgraph_leaving = True
-        threading.Thread(target=_leave, args=(worker,), daemon=True).start()
+    def __init__(self, spent: Path, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.spent = spent
 
-
-def _leave(worker, poll: float = 0.05) -> None:
-    worker.method_queue.defer(worker.set_accept_enabled, False)
-    deadline = time.monotonic() + _GRACEFUL
-    while time.monotonic() < deadline:
-        worker.method_queue.defer(worker.murder_keepalived, True)  # idle keep-alive connections go
-        time.sleep(poll)
-        if worker.nr_conns == 0:
-            break
-    os._exit(0)
+    def _reload(self, spawn_target, target_loader):
+        asked = {int(p.name) for p in self.spent.iterdir() if p.name.isdigit()}
+        for pid in asked:
+            (self.spent / str(pid)).unlink(missing_ok=True)
+        replace = [i for i, worker in enumerate(self.wrks) if worker.inner.pid in asked]
+        if not asked:
+            return super()._reload(spawn_target, target_loader)
+        self.reload_signal = False
+        self.main_loop_interrupt.clear()
+        return self._respawn_workers(replace, spawn_target, target_loader, delay=self.respawn_interval)
 
 
-def serve(settings: Settings) -> None:
-    """Serve until stopped.
+def load_application(settings: Settings, location: Path | None, spent: Path):
+    """The WSGI application of one server process (called in that process)."""
+    from kzgraph.backends import open_backend
+    from kzgraph.web import create_app
 
-    Raises:
-        LoadError: the graph cannot be loaded.
+    if settings.store:
+        return create_app(settings)
+    store = KnowledgeStore.open(location)
+    backend = open_backend(settings, store, in_process=True)
+    return ReplacedWhenSpent(create_app(settings, backend=backend), backend, spent)
+
+
+class ReplacedWhenSpent:
+    """WSGI middleware: a process whose query overran (its backend is *spent*) asks to be replaced.
+
+    It leaves its process id in ``spent`` and sends SIGHUP to the main process
+    (:class:`_Replacing`), which starts a fresh process and then stops this
+    one as it stops any (SIGTERM: no new requests, those taken are answered).
     """
-    KzGraphServer(settings).run()
+
+    def __init__(self, app, backend, spent: Path) -> None:
+        self.app = app
+        self.backend = backend
+        self.spent = spent
+        self._asked = False
+
+    def __getattr__(self, name):
+        return getattr(self.app, name)  # the Flask application's attributes, such as its extensions
+
+    def __call__(self, environ, start_response):
+        body = self.app(environ, start_response)
+        if not self._asked and getattr(self.backend, "spent", False):
+            self._asked = True
+            pid = os.getpid()
+            print(f"kzgraph: process {pid} is replaced, a query having overrun its limit", file=sys.stderr, flush=True)
+            (self.spent / str(pid)).touch()
+            os.kill(os.getppid(), signal.SIGHUP)
+        return body

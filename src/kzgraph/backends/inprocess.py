@@ -1,5 +1,5 @@
 """The embedded store queried in this very process, for servers that replace
-their own worker processes (``kzgraph serve`` under gunicorn).
+their own worker processes (``kzgraph serve`` under granian).
 
 No hand-off to another process: each query runs on a thread of this process
 while the request waits for it, watching the clock and the process's working
