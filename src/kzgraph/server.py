@@ -18,6 +18,7 @@ answer from that SPARQL store instead, with the same guard and limits.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import shutil
 import signal
@@ -123,7 +124,10 @@ def load_application(settings: Settings, location: Path | None, spent: Path):
         return create_app(settings)
     store = KnowledgeStore.open(location)
     backend = open_backend(settings, store, in_process=True)
-    return ReplacedWhenSpent(create_app(settings, backend=backend), backend, spent)
+    app = ReplacedWhenSpent(create_app(settings, backend=backend), backend, spent)
+    gc.collect()
+    gc.freeze()  # what the start built lives as long as the process: the collector no longer walks it
+    return app
 
 
 class ReplacedWhenSpent:
