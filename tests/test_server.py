@@ -5,6 +5,8 @@ process replaced; and the in-process backend and the answer cache on their own."
 from __future__ import annotations
 
 import concurrent.futures
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -86,6 +88,21 @@ def test_the_spent_process_is_replaced_and_the_server_keeps_answering(server):
     after = serving_processes(main)
     assert len(after) == 2
     assert len(before - after) == 1  # the spent process is gone, its runaway query with it; the other still serves
+
+
+def test_a_hangup_replaces_every_process_one_after_the_other_while_the_server_answers(server):
+    main, served = server[0].pid, server[1]
+    time.sleep(OVERLAP + 3)  # whatever an earlier test spent has been replaced by now
+    before = serving_processes(main)
+    os.kill(main, signal.SIGHUP)
+    deadline = time.monotonic() + 2 * OVERLAP + 6
+    statuses = []
+    while time.monotonic() < deadline:
+        statuses.append(requests.get(f"{served}/sparql", params={"query": LOOKUP}, timeout=10).status_code)
+        time.sleep(0.05)
+    assert set(statuses) == {200}
+    after = serving_processes(main)
+    assert len(after) == 2 and not before & after
 
 
 def test_repeated_requests_revalidate_with_etags(served):
