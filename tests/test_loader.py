@@ -153,3 +153,24 @@ def test_a_graph_name_that_is_no_iri_is_a_query_error(store):
 
     with pytest.raises(QueryError, match="must be an absolute IRI"):
         store.query("ASK {}", default_graphs=["not an iri"])
+
+
+def test_date_bounds_read_from_the_dated_statements_match_those_of_every_statement():
+    import pyoxigraph as ox
+
+    from kzgraph.dates import derive_date_bounds
+    from kzgraph.loader import add_date_bounds, dataset_inputs, rdf_format
+
+    memory = ox.Store()
+    for item in dataset_inputs(Settings()):
+        for path in item.paths:
+            memory.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(item.graph))
+    # a blank node dated in two graphs gets the widest bounds of both; the ontology's dates do not count
+    memory.update('INSERT DATA { GRAPH <urn:a> { _:e <http://purl.org/dc/terms/date> "2025-03"^^'
+                  '<http://www.w3.org/2001/XMLSchema#gYearMonth> } GRAPH <urn:b> { _:e '
+                  '<https://w3id.org/kzgraph/ontology#endDate> "2026"^^<http://www.w3.org/2001/XMLSchema#gYear> } }')
+    sources = [DATA_GRAPH, REFERENCE_GRAPH, "urn:a", "urn:b"]
+    every = derive_date_bounds([q for g in sources for q in memory.quads_for_pattern(None, None, None, ox.NamedNode(g))])
+    assert add_date_bounds(memory, sources=sources) == len(every) > 30
+    assert sorted(memory.quads_for_pattern(None, None, None, ox.NamedNode(DATES_GRAPH)), key=str) == every
+    assert {q.object.value for q in every if isinstance(q.subject, ox.BlankNode)} == {"2025-03-01", "2026-12-31"}

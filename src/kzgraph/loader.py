@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from kzgraph import resources
 from kzgraph.config import Settings
 from kzgraph.errors import LoadError
-from kzgraph.dates import derive_date_bounds
+from kzgraph.dates import DATED_PROPERTIES, derive_date_bounds
 from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from kzgraph.store import KnowledgeStore
 
@@ -110,7 +110,9 @@ def add_date_bounds(store: ox.Store, *, sources: Sequence[str]) -> int:
     reasoning runs (``--no-reason`` keeps the date axis), and a graph of
     their own shows they are derived, not curated.
     """
-    quads = [q for name in sources for q in store.quads_for_pattern(None, None, None, ox.NamedNode(name))]
+    # Only the dated statements leave the store: one lookup per source graph and date property.
+    quads = [q for name in sources for prop in sorted(DATED_PROPERTIES)
+             for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, ox.NamedNode(name))]
     bounds = derive_date_bounds(quads, DATES_GRAPH)
     store.extend(bounds)
     return len(bounds)
