@@ -125,6 +125,14 @@ def test_writing_in_small_chunks_keeps_every_blank_node_whole(tmp_path):
     assert [(r["n"].value, r["quotes"].value) for r in chunked.select(citations)] == \
         [(r["n"].value, r["quotes"].value) for r in whole.select(citations)]
     assert int(whole.select(citations)[0]["n"].value) > 100
+    # The entailments are written after the asserted graphs, in a part of their own: a blank node
+    # they speak of is the very one the data states, and each is typed where the data uses it.
+    inferred_blanks = f"SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?b ?p ?o }} FILTER isBlank(?b) "
+    unknown = f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?b ?q ?r }} FILTER (?g != <{INFERRED_GRAPH}>) }}"
+    for store in (whole, chunked):
+        assert int(store.select(inferred_blanks + "}")[0]["n"].value) > 100
+        assert int(store.select(inferred_blanks + unknown + "}")[0]["n"].value) == 0
+        assert not store.ask("ASK { ?x kz:citation ?c FILTER NOT EXISTS { ?c a kz:Citation } }")
 
 
 def test_the_reference_layer_is_found_and_loaded_into_its_own_graph(plain_store):
@@ -165,7 +173,7 @@ def test_date_bounds_read_from_the_dated_statements_match_those_of_every_stateme
     for item in dataset_inputs(Settings()):
         for path in item.paths:
             memory.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(item.graph))
-    # a blank node dated in two graphs gets the widest bounds of both; the ontology's dates do not count
+    # a blank node dated in two graphs gets the widest bounds of both
     memory.update('INSERT DATA { GRAPH <urn:a> { _:e <http://purl.org/dc/terms/date> "2025-03"^^'
                   '<http://www.w3.org/2001/XMLSchema#gYearMonth> } GRAPH <urn:b> { _:e '
                   '<https://w3id.org/kzgraph/ontology#endDate> "2026"^^<http://www.w3.org/2001/XMLSchema#gYear> } }')
@@ -174,3 +182,13 @@ def test_date_bounds_read_from_the_dated_statements_match_those_of_every_stateme
     assert add_date_bounds(memory, sources=sources) == len(every) > 30
     assert sorted(memory.quads_for_pattern(None, None, None, ox.NamedNode(DATES_GRAPH)), key=str) == every
     assert {q.object.value for q in every if isinstance(q.subject, ox.BlankNode)} == {"2025-03-01", "2026-12-31"}
+
+
+def test_a_store_that_cannot_be_written_is_a_load_error_naming_it(tmp_path):
+    from kzgraph.diskwrite import StoreWriter
+
+    location = tmp_path / "a-file"
+    location.write_text("not a store\n", encoding="utf-8")
+    with pytest.raises(LoadError, match=r"a-file: writing the store failed: .+"):
+        with StoreWriter(location) as writer:
+            writer.finish()
