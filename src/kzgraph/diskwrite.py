@@ -1,9 +1,10 @@
 """Write RDF dumps into a new on-disk store, in a process of its own.
 
 :func:`kzgraph.loader.build_store` reasons in memory and writes the result
-to disk. Writing is as slow as the reasoning, so it runs in a separate
-process (:class:`StoreWriter`) that can write what is already final (the
-asserted graphs) while the rules still run: on two cores, both at once.
+to disk. Writing is about as slow as the reasoning, so it runs in a separate
+process (:class:`StoreWriter`) that writes what is already final while the
+rules still run (the asserted graphs during the first round, each round's
+entailments during the next ones): on two cores, both at once.
 A process of its own also keeps the two memory peaks apart, and frees the
 writer's memory when it ends.
 

@@ -20,6 +20,7 @@ files instead of each holding a copy.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import shutil
 import tempfile
@@ -162,12 +163,13 @@ def build_store(location: Path, inputs: Sequence[GraphInput], *, reason: bool, c
     several times faster than on disk. A writer process
     (:class:`kzgraph.diskwrite.StoreWriter`) puts the result on disk: the
     asserted graphs and the date bounds while the rules run, then the
-    entailments. Blank nodes keep their identity across the two parts.
+    entailments of each round while the next rounds run. Blank nodes keep
+    their identity across the parts.
 
     Raises:
         LoadError: a file is missing or malformed, or the store cannot be written.
     """
-    from kzgraph.reasoning import infer
+    from kzgraph.reasoning import infer, kept
 
     memory = ox.Store()
     for item in inputs:
@@ -181,9 +183,14 @@ def build_store(location: Path, inputs: Sequence[GraphInput], *, reason: bool, c
             memory.dump(parts / "asserted.nq", format=ox.RdfFormat.N_QUADS)
             writer.write(parts / "asserted.nq")
             if reason:
-                infer(memory, sources=[item.graph for item in inputs], target=INFERRED_GRAPH)
-                memory.dump(parts / "inferred.nt", format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(INFERRED_GRAPH))
-                writer.write(parts / "inferred.nt", INFERRED_GRAPH)
+                numbers = itertools.count(1)
+
+                def write_new(graph: ox.NamedNode) -> None:
+                    path = parts / f"inferred-{next(numbers)}.nt"
+                    kept(memory, graph).serialize(path, format=ox.RdfFormat.N_TRIPLES)
+                    writer.write(path, INFERRED_GRAPH)
+
+                infer(memory, sources=[item.graph for item in inputs], target=INFERRED_GRAPH, on_new=write_new)
             del memory
             writer.finish()
     finally:
