@@ -214,3 +214,13 @@ def test_a_store_that_cannot_be_written_is_a_load_error_naming_it(tmp_path):
     with pytest.raises(LoadError, match=r"a-file: writing the store failed: .+"):
         with StoreWriter(location) as writer:
             writer.finish()
+
+
+def test_a_relative_cache_folder_and_a_kzgraph_folder_where_it_runs_change_nothing(tmp_path, monkeypatch):
+    (tmp_path / "kzgraph").mkdir()  # a package of that name must not stand in for kzgraph in the writer
+    (tmp_path / "kzgraph" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "kzgraph" / "diskwrite.py").write_text("raise SystemExit(3)\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    store = load_store(Settings(cache_dir=Path("cache")))
+    assert store.ask("ASK { GRAPH <https://w3id.org/kzgraph/graph/inferred> { ?s ?p ?o } }")
+    assert len(list((tmp_path / "cache").glob("store-*/READY"))) == 1

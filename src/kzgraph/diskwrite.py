@@ -44,14 +44,17 @@ class StoreWriter:
 
     def __init__(self, location: Path, *, chunk: int = WRITE_CHUNK) -> None:
         self.location = location
+        # Run from the folder that holds this package, so that the child imports this very kzgraph
+        # (``python -m`` looks in the working folder first); paths go to it absolute.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kzgraph.diskwrite", str(location), str(chunk)],
+            [sys.executable, "-m", "kzgraph.diskwrite", str(location.resolve()), str(chunk)],
+            cwd=Path(__file__).resolve().parent.parent,
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
 
     def write(self, path: Path, graph: str | None = None) -> None:
         """Queue ``path`` (N-Quads, or N-Triples going into ``graph``): written after the parts before it."""
-        line = f"{path}\t{graph}" if graph else str(path)
+        line = f"{path.resolve()}\t{graph}" if graph else str(path.resolve())
         try:
             self.process.stdin.write(line + "\n")
             self.process.stdin.flush()
