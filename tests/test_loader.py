@@ -125,6 +125,36 @@ def test_writing_in_small_chunks_keeps_every_blank_node_whole(tmp_path):
     assert [(r["n"].value, r["quotes"].value) for r in chunked.select(citations)] == \
         [(r["n"].value, r["quotes"].value) for r in whole.select(citations)]
     assert int(whole.select(citations)[0]["n"].value) > 100
+    # The entailments are written after the asserted graphs, in a part of their own: a blank node
+    # they speak of is the very one the data states, and each is typed where the data uses it.
+    inferred_blanks = f"SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?b ?p ?o }} FILTER isBlank(?b) "
+    unknown = f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?b ?q ?r }} FILTER (?g != <{INFERRED_GRAPH}>) }}"
+    for store in (whole, chunked):
+        assert int(store.select(inferred_blanks + "}")[0]["n"].value) > 100
+        assert int(store.select(inferred_blanks + unknown + "}")[0]["n"].value) == 0
+        assert not store.ask("ASK { ?x kz:citation ?c FILTER NOT EXISTS { ?c a kz:Citation } }")
+    # what reaches the disk, part after part, is what the rules conclude in memory
+    import pyoxigraph as ox
+
+    from kzgraph.loader import add_date_bounds, rdf_format
+    from kzgraph.reasoning import infer
+
+    memory = ox.Store()
+    inputs = dataset_inputs(settings)
+    for item in inputs:
+        for path in item.paths:
+            memory.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(item.graph))
+    add_date_bounds(memory, sources=[item.graph for item in inputs if item.graph != ONTOLOGY_GRAPH])
+    infer(memory, sources=[item.graph for item in inputs], target=INFERRED_GRAPH)
+
+    def named(quads):
+        return sorted(str(q) for q in quads if "_:" not in str(q))
+
+    expected = list(memory.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
+    for store in (whole, chunked):
+        assert len(list(store.quads(INFERRED_GRAPH))) == len(expected) > 1000
+        assert named(store.quads(INFERRED_GRAPH)) == named(expected)
+        assert len(store) == len(memory)
 
 
 def test_the_reference_layer_is_found_and_loaded_into_its_own_graph(plain_store):
@@ -153,3 +183,44 @@ def test_a_graph_name_that_is_no_iri_is_a_query_error(store):
 
     with pytest.raises(QueryError, match="must be an absolute IRI"):
         store.query("ASK {}", default_graphs=["not an iri"])
+
+
+def test_date_bounds_read_from_the_dated_statements_match_those_of_every_statement():
+    import pyoxigraph as ox
+
+    from kzgraph.dates import derive_date_bounds
+    from kzgraph.loader import add_date_bounds, dataset_inputs, rdf_format
+
+    memory = ox.Store()
+    for item in dataset_inputs(Settings()):
+        for path in item.paths:
+            memory.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(item.graph))
+    # a blank node dated in two graphs gets the widest bounds of both
+    memory.update('INSERT DATA { GRAPH <urn:a> { _:e <http://purl.org/dc/terms/date> "2025-03"^^'
+                  '<http://www.w3.org/2001/XMLSchema#gYearMonth> } GRAPH <urn:b> { _:e '
+                  '<https://w3id.org/kzgraph/ontology#endDate> "2026"^^<http://www.w3.org/2001/XMLSchema#gYear> } }')
+    sources = [DATA_GRAPH, REFERENCE_GRAPH, "urn:a", "urn:b"]
+    every = derive_date_bounds([q for g in sources for q in memory.quads_for_pattern(None, None, None, ox.NamedNode(g))])
+    assert add_date_bounds(memory, sources=sources) == len(every) > 30
+    assert sorted(memory.quads_for_pattern(None, None, None, ox.NamedNode(DATES_GRAPH)), key=str) == every
+    assert {q.object.value for q in every if isinstance(q.subject, ox.BlankNode)} == {"2025-03-01", "2026-12-31"}
+
+
+def test_a_store_that_cannot_be_written_is_a_load_error_naming_it(tmp_path):
+    from kzgraph.diskwrite import StoreWriter
+
+    location = tmp_path / "a-file"
+    location.write_text("not a store\n", encoding="utf-8")
+    with pytest.raises(LoadError, match=r"a-file: writing the store failed: .+"):
+        with StoreWriter(location) as writer:
+            writer.finish()
+
+
+def test_a_relative_cache_folder_and_a_kzgraph_folder_where_it_runs_change_nothing(tmp_path, monkeypatch):
+    (tmp_path / "kzgraph").mkdir()  # a package of that name must not stand in for kzgraph in the writer
+    (tmp_path / "kzgraph" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "kzgraph" / "diskwrite.py").write_text("raise SystemExit(3)\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    store = load_store(Settings(cache_dir=Path("cache")))
+    assert store.ask("ASK { GRAPH <https://w3id.org/kzgraph/graph/inferred> { ?s ?p ?o } }")
+    assert len(list((tmp_path / "cache").glob("store-*/READY"))) == 1

@@ -257,6 +257,29 @@ def test_infer_leaves_no_scratch_graph_behind():
     assert sorted(g.value for g in store.named_graphs()) == ["urn:graph:data", "urn:graph:inferred"]
 
 
+# A subproperty of rdfs:subClassOf: an instance rule concludes a schema triple, and the rules run again.
+SCHEMA_FROM_DATA = (b":sub rdfs:subPropertyOf rdfs:subClassOf . :A :sub :B . :B rdfs:subClassOf :C . :x a :A . "
+                    b":p rdfs:domain owl:Thing . :x :p :y .")
+
+
+@pytest.mark.parametrize("ttl", [pytest.param(all_cases(), id="rule cases"),
+                                 pytest.param(SCHEMA_FROM_DATA, id="schema from data")])
+def test_what_infer_reports_as_new_as_it_goes_is_the_whole_cleaned_target(ttl):
+    store = store_with(data=ttl)
+    reported, calls = set(), []
+
+    def on_new(graph):
+        calls.append(graph)
+        reported.update(str(t) for t in reasoning.kept(store, graph))
+
+    infer(store, sources=["urn:graph:data"], target="urn:graph:inferred", on_new=on_new)
+    assert reported == graph(store, "inferred")
+    assert len(calls) >= 2 and calls[0] == ox.NamedNode("urn:graph:inferred")
+    if ttl == SCHEMA_FROM_DATA:
+        assert {f"<urn:x> {TYPE} <urn:B>", f"<urn:x> {TYPE} <urn:C>"} <= reported
+        assert not any("owl#Thing" in t for t in reported)  # concluded, then cleaned
+
+
 @pytest.mark.parametrize("sources,target,message", [
     ([], "urn:graph:t", "at least one source"),
     (["urn:graph:a"], "urn:graph:a", "also a source"),

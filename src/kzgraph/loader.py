@@ -1,14 +1,16 @@
 """Prepare the dataset once, as an on-disk store that every process opens read-only.
 
 The inputs are the ontology, the curated data and the user's own files
-(``--data``), each in a named graph of its own. They are bulk-loaded into a
-pyoxigraph store on disk, the OWL RL entailments are computed inside that
-store (:func:`kzgraph.reasoning.infer`), and the finished store is put in the
-cache under a key made of the bytes of every input and the versions of
-kzgraph, pyoxigraph and the rules, so an edited file is never served stale.
-Nothing passes through Python term by term, and a malformed file stops the
-preparation before anything is served: the message names the file, line
-and column, and no half-loaded store is ever kept.
+(``--data``), each in a named graph of its own. They are bulk-loaded into an
+in-memory pyoxigraph store, the date bounds and the OWL RL entailments are
+computed inside it (:func:`kzgraph.reasoning.infer`), and a writer process
+(:mod:`kzgraph.diskwrite`) puts the result on disk, the asserted graphs
+while the rules still run. The finished store is put in the cache under a
+key made of the bytes of every input and the versions of kzgraph,
+pyoxigraph and the rules, so an edited file is never served stale. A
+malformed file stops the preparation before anything is written: the
+message names the file, line and column, and no half-loaded store is ever
+kept.
 
 Query processes, the command line and the web pages then open the same
 store read-only: a warm start parses nothing, and processes share the
@@ -32,11 +34,12 @@ import pyoxigraph as ox
 from kzgraph import resources
 from kzgraph.config import Settings
 from kzgraph.errors import LoadError
-from kzgraph.dates import derive_date_bounds
+from kzgraph.dates import DATED_PROPERTIES, derive_date_bounds
+from kzgraph.diskwrite import WRITE_CHUNK, StoreWriter
 from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from kzgraph.store import KnowledgeStore
 
-_CACHE_FORMAT = "2"
+_CACHE_FORMAT = "3"
 _READY = "READY"
 USER_GRAPH = GRAPH + "user/"
 """User files (``--data``) go to ``USER_GRAPH + name`` (the file's name without its extension)."""
@@ -110,7 +113,9 @@ def add_date_bounds(store: ox.Store, *, sources: Sequence[str]) -> int:
     reasoning runs (``--no-reason`` keeps the date axis), and a graph of
     their own shows they are derived, not curated.
     """
-    quads = [q for name in sources for q in store.quads_for_pattern(None, None, None, ox.NamedNode(name))]
+    # Only the dated statements leave the store: one lookup per source graph and date property.
+    quads = [q for name in sources for prop in sorted(DATED_PROPERTIES)
+             for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, ox.NamedNode(name))]
     bounds = derive_date_bounds(quads, DATES_GRAPH)
     store.extend(bounds)
     return len(bounds)
@@ -151,22 +156,20 @@ class _load_errors:
         return False
 
 
-WRITE_CHUNK = 400_000
-"""Quads written to disk per bulk load: each load sorts its batch in memory, so
-smaller batches bound the peak (at 1M triples, 0.4 GB instead of 1.9 GB)."""
-
-
 def build_store(location: Path, inputs: Sequence[GraphInput], *, reason: bool, chunk: int = WRITE_CHUNK) -> None:
     """Load ``inputs`` into a new store at ``location``, with their entailments.
 
     The files are loaded and reasoned over in memory, where the rules run
-    several times faster than on disk; the result is written to disk in
-    chunks (blank nodes keep their identity: they are the same terms).
+    several times faster than on disk. A writer process
+    (:class:`kzgraph.diskwrite.StoreWriter`) puts the result on disk: the
+    asserted graphs and the date bounds while the rules run, then the
+    entailments of each round while the next rounds run. Blank nodes keep
+    their identity across the parts.
 
     Raises:
-        LoadError: a file is missing or malformed.
+        LoadError: a file is missing or malformed, or the store cannot be written.
     """
-    from kzgraph.reasoning import infer
+    from kzgraph.reasoning import infer, kept
 
     memory = ox.Store()
     for item in inputs:
@@ -174,17 +177,24 @@ def build_store(location: Path, inputs: Sequence[GraphInput], *, reason: bool, c
             with _load_errors(path):
                 memory.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(item.graph))
     add_date_bounds(memory, sources=[item.graph for item in inputs if item.graph != ONTOLOGY_GRAPH])
-    if reason:
-        infer(memory, sources=[item.graph for item in inputs], target=INFERRED_GRAPH)
-    store = ox.Store(str(location))
+    parts = Path(tempfile.mkdtemp(prefix="parts-", dir=location.parent))
     try:
-        quads = iter(memory)
-        while batch := list(itertools.islice(quads, chunk)):
-            store.bulk_extend(batch)
-        store.flush()
-        store.optimize()
+        with StoreWriter(location, chunk=chunk) as writer:
+            memory.dump(parts / "asserted.nq", format=ox.RdfFormat.N_QUADS)
+            writer.write(parts / "asserted.nq")
+            if reason:
+                numbers = itertools.count(1)
+
+                def write_new(graph: ox.NamedNode) -> None:
+                    path = parts / f"inferred-{next(numbers)}.nt"
+                    kept(memory, graph).serialize(path, format=ox.RdfFormat.N_TRIPLES)
+                    writer.write(path, INFERRED_GRAPH)
+
+                infer(memory, sources=[item.graph for item in inputs], target=INFERRED_GRAPH, on_new=write_new)
+            del memory
+            writer.finish()
     finally:
-        del store  # closed now, not when a traceback goes: it writes to its folder as it closes
+        shutil.rmtree(parts, ignore_errors=True)
 
 
 def prepare_store(settings: Settings, extra: Iterable[Path] = ()) -> Path:

@@ -41,7 +41,7 @@ keep their identity.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -163,7 +163,8 @@ def chain_rule(chain: Chain) -> Rule:
     return Rule(f"prp-spo2 {chain.property} ({shape})", f"?u0 {chain.property} ?u{len(links)}", "", links)
 
 
-def infer(store: ox.Store, *, sources: Sequence[str], target: str) -> int:
+def infer(store: ox.Store, *, sources: Sequence[str], target: str,
+          on_new: Callable[[ox.NamedNode], None] | None = None) -> int:
     """Write into the named graph ``target`` the OWL 2 RL entailments of the union of the named graphs ``sources``.
 
     Works in place: the entailments of what ``target`` already holds count
@@ -174,6 +175,14 @@ def infer(store: ox.Store, *, sources: Sequence[str], target: str) -> int:
     rule against everything, each later round matches one resource pattern
     of each rule against only the triples the round before added (kept in a
     scratch graph of the store, dropped at the end).
+
+    ``on_new``, if given, is called with a graph of the store that holds
+    triples just added to ``target``, while that graph is there: ``target``
+    itself after each first round, then each later round's scratch graph.
+    Together they hold all of ``target`` at the end (a triple may come
+    twice), before it is cleaned: :func:`kept` gives what the cleaning
+    keeps of a graph. So a caller can write the entailments out while the
+    rules still run.
 
     Raises:
         ValueError: no source, ``target`` is one of the ``sources``, or an IRI is invalid.
@@ -196,7 +205,7 @@ def infer(store: ox.Store, *, sources: Sequence[str], target: str) -> int:
     while True:
         while _run_round(store, SCHEMA_RULES, graphs, target_node):
             pass
-        _run_instance_rules(store, graphs, target_node)
+        _run_instance_rules(store, graphs, target_node, on_new or (lambda graph: None))
         # An instance rule concludes a schema triple only from odd data (a subproperty of
         # rdfs:subClassOf, say); then the schema rules run again, and the instance rules after them.
         if not _run_round(store, SCHEMA_RULES, graphs, target_node):
@@ -229,7 +238,8 @@ def _run_round(store: ox.Store, rules: Sequence[Rule], graphs: list[ox.NamedNode
     return added
 
 
-def _run_instance_rules(store: ox.Store, graphs: list[ox.NamedNode], target: ox.NamedNode) -> None:
+def _run_instance_rules(store: ox.Store, graphs: list[ox.NamedNode], target: ox.NamedNode,
+                        on_new: Callable[[ox.NamedNode], None]) -> None:
     """The instance rules, semi-naively to a fixpoint.
 
     Round 1 matches everything and writes into ``target``. From round 2 on,
@@ -252,6 +262,7 @@ def _run_instance_rules(store: ox.Store, graphs: list[ox.NamedNode], target: ox.
     types_read_types = store.query(f"{_PREFIXES}ASK {{ rdf:type rdfs:domain|rdfs:range ?c }}", default_graph=graphs)
     for rule in rules + TYPE_RULES:
         _insert(store, rule, rule.body(), graphs, [target])
+    on_new(target)
     delta, round_ = target, 1
     while True:
         round_ += 1
@@ -267,6 +278,7 @@ def _run_instance_rules(store: ox.Store, graphs: list[ox.NamedNode], target: ox.
         if not _count(store, fresh):
             store.remove_graph(fresh)
             return
+        on_new(fresh)
         delta = fresh
 
 
@@ -307,16 +319,26 @@ def _chains(store: ox.Store, graphs: list[ox.NamedNode]) -> list[Chain]:
     return sorted(chains, key=lambda c: (str(c.property), [(str(m), i) for m, i in c.members]))
 
 
+_WORTHLESS = (
+    "?s IN (owl:Thing, owl:Nothing, rdfs:Resource) || ?o IN (owl:Thing, owl:Nothing, rdfs:Resource)\n"
+    "    || (?s = ?o && ?p IN (owl:sameAs, owl:equivalentClass, owl:equivalentProperty, rdfs:subClassOf,"
+    " rdfs:subPropertyOf))\n"
+    f"    || (isIRI(?s) && (STRSTARTS(STR(?s), \"{RDF}\") || STRSTARTS(STR(?s), \"{RDFS}\")"
+    f" || STRSTARTS(STR(?s), \"{OWL}\") || STRSTARTS(STR(?s), \"{XSD}\")))"
+)
+"""A triple ``?s ?p ?o`` that says nothing worth storing (see the module's doc); it depends on the triple alone."""
+
+
 def _clean(store: ox.Store, target: ox.NamedNode) -> None:
     """Drop from ``target`` the entailments that say nothing worth storing (see the module's doc)."""
-    store.update(
-        f"{_PREFIXES}DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {target} {{ ?s ?p ?o }}\n"
-        f"  FILTER (?s IN (owl:Thing, owl:Nothing, rdfs:Resource) || ?o IN (owl:Thing, owl:Nothing, rdfs:Resource)\n"
-        f"    || (?s = ?o && ?p IN (owl:sameAs, owl:equivalentClass, owl:equivalentProperty, rdfs:subClassOf,"
-        f" rdfs:subPropertyOf))\n"
-        f"    || (isIRI(?s) && (STRSTARTS(STR(?s), \"{RDF}\") || STRSTARTS(STR(?s), \"{RDFS}\")"
-        f" || STRSTARTS(STR(?s), \"{OWL}\") || STRSTARTS(STR(?s), \"{XSD}\")))) }}"
-    )
+    store.update(f"{_PREFIXES}DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {target} {{ ?s ?p ?o }}\n"
+                 f"  FILTER ({_WORTHLESS}) }}")
+
+
+def kept(store: ox.Store, graph: ox.NamedNode) -> ox.QueryTriples:
+    """The triples of ``graph`` that cleaning the entailments keeps."""
+    return store.query(f"{_PREFIXES}CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }}\n"
+                       f"  FILTER (!({_WORTHLESS})) }}")
 
 
 def _count(store: ox.Store, graph: ox.NamedNode) -> int:

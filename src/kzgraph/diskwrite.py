@@ -1,0 +1,112 @@
+"""Write RDF dumps into a new on-disk store, in a process of its own.
+
+:func:`kzgraph.loader.build_store` reasons in memory and writes the result
+to disk. Writing is about as slow as the reasoning, so it runs in a separate
+process (:class:`StoreWriter`) that writes what is already final while the
+rules still run (the asserted graphs during the first round, each round's
+entailments during the next ones): on two cores, both at once.
+A process of its own also keeps the two memory peaks apart, and frees the
+writer's memory when it ends.
+
+The parts travel as files the store wrote itself (``Store.dump``), read back
+with :func:`pyoxigraph.parse`, which keeps blank-node labels, so a blank node
+is the same term in every part (``Store.bulk_load`` would give each file
+fresh ones). They are written in chunks, each chunk sorted in memory by
+``bulk_extend``, to bound the writer's peak.
+
+The writer reads one part a line on its standard input (``PATH`` of N-Quads,
+or ``PATH<TAB>GRAPH`` of N-Triples that go into ``GRAPH``); at the end of its
+input it flushes and compacts the store, and exits 0.
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kzgraph.errors import LoadError
+
+WRITE_CHUNK = 400_000
+"""Quads per bulk write: each one sorts its batch in memory, so smaller batches
+bound the peak (at 1M triples, about 0.5 GB instead of 1.5 GB in one batch)."""
+
+
+class StoreWriter:
+    """A child process writing parts into the new store at ``location``, in the order they are given.
+
+    Use as a context manager: leaving it on an error stops the child.
+    """
+
+    def __init__(self, location: Path, *, chunk: int = WRITE_CHUNK) -> None:
+        self.location = location
+        # Run from the folder that holds this package, so that the child imports this very kzgraph
+        # (``python -m`` looks in the working folder first); paths go to it absolute.
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kzgraph.diskwrite", str(location.resolve()), str(chunk)],
+            cwd=Path(__file__).resolve().parent.parent,
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+
+    def write(self, path: Path, graph: str | None = None) -> None:
+        """Queue ``path`` (N-Quads, or N-Triples going into ``graph``): written after the parts before it."""
+        line = f"{path.resolve()}\t{graph}" if graph else str(path.resolve())
+        try:
+            self.process.stdin.write(line + "\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            self.finish()  # raises with the child's message
+
+    def finish(self) -> None:
+        """Wait until every part is written and the store is flushed and compacted.
+
+        Raises:
+            LoadError: the writer failed (its message says why).
+        """
+        _, errors = self.process.communicate()
+        if self.process.returncode != 0:
+            reason = errors.strip().splitlines()[-1] if errors.strip() else f"exit status {self.process.returncode}"
+            raise LoadError(f"{self.location}: writing the store failed: {reason}")
+
+    def __enter__(self) -> StoreWriter:
+        return self
+
+    def __exit__(self, kind, exc, traceback) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
+
+
+def write_parts(store: ox.Store, parts: Iterable[str], chunk: int) -> None:
+    """Write each part (a line as :class:`StoreWriter` sends it) into ``store`` as it comes, ``chunk`` quads at a time."""
+    for line in parts:
+        path, _, graph = line.rstrip("\n").partition("\t")
+        if graph:
+            target = ox.NamedNode(graph)
+            quads = (ox.Quad(t.subject, t.predicate, t.object, target)
+                     for t in ox.parse(path=path, format=ox.RdfFormat.N_TRIPLES, lenient=True))
+        else:
+            quads = ox.parse(path=path, format=ox.RdfFormat.N_QUADS, lenient=True)
+        while batch := list(itertools.islice(quads, chunk)):
+            store.bulk_extend(batch)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m kzgraph.diskwrite LOCATION CHUNK``, the parts on standard input."""
+    location, chunk = argv
+    store = ox.Store(location)
+    try:
+        write_parts(store, (line for line in iter(sys.stdin.readline, "") if line.strip()), int(chunk))
+        store.flush()
+        store.optimize()
+    finally:
+        del store  # closed before the process ends
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
