@@ -100,6 +100,9 @@ def wrk(url: str, *, duration: int, connections: int, accept: str, script: str |
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
     for pct in ("50", "99"):
         match = re.search(rf"^\s+{pct}(?:\.000)?%\s+([\d.]+)(us|ms|s)", out, re.MULTILINE)
+        if match is None:  # no request finished
+            result[f"p{pct}"] = float("nan")
+            continue
         value, unit = float(match.group(1)), match.group(2)
         result[f"p{pct}"] = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -208,11 +211,9 @@ def main() -> None:
     try:
         print(f"wrk -t2 -c{args.connections} -d{args.duration}s; kzgraph serve --workers {args.workers}; "
               f"rdflib-endpoint: {args.rdflib_endpoint or 'not measured'}\n")
-        tables = []
         for size in args.sizes.split(","):
             results, quads = run_size(size, args, folder)
-            tables.append(table(size, quads, results))
-        print("\n".join(tables))
+            print(table(size, quads, results), flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -230,7 +231,8 @@ def table(size: str, quads: int, results: dict[str, dict]) -> str:
             row = results[name].get(work)
             cells.append(f"{row['rps']:,.0f} | {row['p50']:.2f} | {row['p99']:.2f} | {row['errors']}" if row
                          else "— | | |")
-        ratios = [f"{kz[work]['rps'] / results[n][work]['rps']:.2f}x" if work in results[n] else "—" for n in others]
+        ratios = [f"{kz[work]['rps'] / results[n][work]['rps']:.2f}x" if results[n].get(work, {}).get("rps") else "—"
+                  for n in others]
         lines.append(f"| {size} ({quads:,} quads) | {work} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
     memory = " | ".join(f"{results[n]['rss'] / 1e6:,.0f} MB | | |" for n in results)
     lines.append(f"| {size} | resident memory | {memory} " + "| " * len(others) + "|")
