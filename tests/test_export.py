@@ -51,10 +51,15 @@ def test_inferred_export_adds_the_entailments(store):
     assert entailed not in plain.decode() and entailed in inferred.decode()
 
 
-def test_turtle_is_diff_friendly(store):
+def test_turtle_groups_each_subject_under_the_prefixes(store):
     text = export_graph(store, "turtle").decode("utf-8")
-    assert "PREFIX kzr: <https://w3id.org/kzgraph/resource/>" in text
-    assert "\nkzr:org-sco\n    a kz:InternationalOrganization ;\n" in text
+    assert "@prefix kzr: <https://w3id.org/kzgraph/resource/> .\n" in text
+    org_sco = text.index("\nkzr:org-sco ")
+    block = text[org_sco:text.index(" .\n", org_sco)]
+    # one block per subject, one predicate a line, the citation by its canonical label
+    assert block.startswith('\nkzr:org-sco a kz:InternationalOrganization ;\n\trdfs:label "SCO"@en ;\n')
+    assert "\n\tkz:citation _:c14n" in block
+    assert text.count("\nkzr:org-sco ") == 1
 
 
 def test_unknown_format_is_refused(store):
