@@ -16,7 +16,7 @@ from kzgraph.errors import KzGraphError, LoadError, QueryError, UnknownQuery
 from kzgraph.loader import load_store
 from kzgraph.queries import read_all_queries, read_query
 
-_LAZY = {"export_graph": "kzgraph.export", "validate_files": "kzgraph.validate"}
+_LAZY = {"export_graph": "kzgraph.export", "validate_files": "kzgraph.validate", "write_export": "kzgraph.export"}
 """Public names whose modules import rdflib: loaded on first use, so a query starts fast."""
 
 
@@ -40,4 +40,5 @@ __all__ = [
     "read_all_queries",
     "read_query",
     "validate_files",
+    "write_export",
 ]

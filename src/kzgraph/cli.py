@@ -140,15 +140,19 @@ def _write_query_result(settings: Settings, text: str, fmt: str) -> None:
 @click.option("--inferred", is_flag=True, help="Include the OWL RL entailments.")
 @click.pass_obj
 def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) -> int:
-    """Write the ontology and data as one deterministic document."""
-    from kzgraph.export import export_graph
+    """Write the ontology and data as one deterministic document.
+
+    The document is written as it is made, in memory that does not grow with
+    the data; with -o, it replaces FILE only once complete.
+    """
+    from kzgraph.export import export_file, write_export
     from kzgraph.loader import load_store
 
-    data = export_graph(load_store(settings.replace(reason=settings.reason or inferred)), fmt, inferred=inferred)
+    store = load_store(settings.replace(reason=settings.reason or inferred))
     if output is None:
-        sys.stdout.buffer.write(data)
+        write_export(store, sys.stdout.buffer, fmt, inferred=inferred)
     else:
-        output.write_bytes(data)
+        export_file(store, output, fmt, inferred=inferred)
     return EXIT_OK
 
 
