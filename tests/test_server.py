@@ -7,6 +7,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -18,11 +19,13 @@ from kzgraph.backends import QueryJob
 from kzgraph.backends.cache import CachedBackend
 from kzgraph.backends.inprocess import InProcessBackend
 from kzgraph.errors import Overloaded, QueryTimeout
-from kzgraph.server import OVERLAP
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 LOOKUP = "SELECT ?l WHERE { kzr:org-sco rdfs:label ?l }"
 JSON = "application/sparql-results+json"
+REPLACED = 5
+"""Seconds a replacement takes at most here: a fresh process builds its application (under a
+second for the shipped graph) and listens, then the spent one answers what it has and ends."""
 
 
 @pytest.fixture(scope="module")
@@ -72,13 +75,13 @@ def test_a_runaway_query_is_503_within_a_second_of_its_budget_while_others_are_s
 
 def test_the_spent_process_is_replaced_and_the_server_keeps_answering(server):
     main, served = server[0].pid, server[1]
-    time.sleep(OVERLAP + 3)  # whatever an earlier test spent has been replaced by now
+    time.sleep(REPLACED)  # whatever an earlier test spent has been replaced by now
     before = serving_processes(main)
     assert len(before) == 2
     assert requests.get(f"{served}/sparql", params={"query": RUNAWAY}, timeout=30).status_code == 503
     # Every lookup meanwhile is answered, while a fresh process starts and the spent one
     # leaves: not one refused or dropped connection.
-    deadline = time.monotonic() + OVERLAP + 6
+    deadline = time.monotonic() + REPLACED + 2
     statuses = []
     while time.monotonic() < deadline:
         statuses.append(requests.get(f"{served}/sparql", params={"query": LOOKUP}, timeout=10).status_code)
@@ -92,10 +95,10 @@ def test_the_spent_process_is_replaced_and_the_server_keeps_answering(server):
 
 def test_a_hangup_replaces_every_process_one_after_the_other_while_the_server_answers(server):
     main, served = server[0].pid, server[1]
-    time.sleep(OVERLAP + 3)  # whatever an earlier test spent has been replaced by now
+    time.sleep(REPLACED)  # whatever an earlier test spent has been replaced by now
     before = serving_processes(main)
     os.kill(main, signal.SIGHUP)
-    deadline = time.monotonic() + 2 * OVERLAP + 6
+    deadline = time.monotonic() + 2 * REPLACED + 2
     statuses = []
     while time.monotonic() < deadline:
         statuses.append(requests.get(f"{served}/sparql", params={"query": LOOKUP}, timeout=10).status_code)
@@ -209,3 +212,46 @@ def test_plain_gets_are_answered_before_the_application_and_kept(settings, store
         assert counting.calls == calls + 2  # an answer that called a SERVICE is never kept
     finally:
         close_app(app)
+
+
+def test_a_single_process_server_answers_throughout_its_replacement(settings, tmp_path):
+    """With one process, the fresh one must be listening before the spent one stops."""
+    process, served = start_kzgraph_serve(settings, tmp_path, "--workers", "1", "--timeout", "1")
+    try:
+        before = serving_processes(process.pid)
+        assert requests.get(f"{served}/sparql", params={"query": RUNAWAY}, timeout=30).status_code == 503
+        deadline = time.monotonic() + REPLACED + 2
+        statuses = []
+        while time.monotonic() < deadline:
+            statuses.append(requests.get(f"{served}/sparql", params={"query": LOOKUP}, timeout=10).status_code)
+            time.sleep(0.05)
+        assert set(statuses) == {200}
+        after = serving_processes(process.pid)
+        assert len(after) == 1 and not before & after
+    finally:
+        process.terminate()
+        process.communicate(timeout=15)
+
+
+class _FakeWorker:
+    def __init__(self, pid: int, alive: bool = True) -> None:
+        self.inner = type("Inner", (), {"pid": pid})()
+        self.alive = alive
+
+    def is_alive(self) -> bool:
+        return self.alive
+
+
+def test_the_main_process_waits_until_a_fresh_process_has_built_its_application(tmp_path):
+    from kzgraph.server import LISTEN_WAIT, _Replacing
+
+    main = _Replacing.__new__(_Replacing)  # only the waiting is under test, not granian's start
+    main.rundir = tmp_path
+    threading.Timer(0.5, (tmp_path / "ready-4242").touch).start()
+    started = time.monotonic()
+    main._wait_ready(_FakeWorker(4242))
+    assert 0.5 + LISTEN_WAIT <= time.monotonic() - started < 0.5 + LISTEN_WAIT + 1
+    assert not (tmp_path / "ready-4242").exists()
+    started = time.monotonic()
+    main._wait_ready(_FakeWorker(4243, alive=False))  # a fresh process that died is not waited for
+    assert time.monotonic() - started < LISTEN_WAIT + 0.5
