@@ -44,6 +44,16 @@ def served(server):
     return server[1]
 
 
+def lookup_statuses(served: str, seconds: float) -> list[int]:
+    """The status of each lookup sent one after the other for ``seconds`` (a dropped connection raises)."""
+    deadline = time.monotonic() + seconds
+    statuses = []
+    while time.monotonic() < deadline:
+        statuses.append(requests.get(f"{served}/sparql", params={"query": LOOKUP}, timeout=10).status_code)
+        time.sleep(0.05)
+    return statuses
+
+
 def serving_processes(main: int) -> set[int]:
     """The processes the main one has started (Linux /proc)."""
     found = set()
@@ -81,11 +91,7 @@ def test_the_spent_process_is_replaced_and_the_server_keeps_answering(server):
     assert requests.get(f"{served}/sparql", params={"query": RUNAWAY}, timeout=30).status_code == 503
     # Every lookup meanwhile is answered, while a fresh process starts and the spent one
     # leaves: not one refused or dropped connection.
-    deadline = time.monotonic() + REPLACED + 2
-    statuses = []
-    while time.monotonic() < deadline:
-        statuses.append(requests.get(f"{served}/sparql", params={"query": LOOKUP}, timeout=10).status_code)
-        time.sleep(0.05)
+    statuses = lookup_statuses(served, REPLACED + 2)
     assert set(statuses) == {200}
     assert len(statuses) > 50
     after = serving_processes(main)
@@ -98,11 +104,7 @@ def test_a_hangup_replaces_every_process_one_after_the_other_while_the_server_an
     time.sleep(REPLACED)  # whatever an earlier test spent has been replaced by now
     before = serving_processes(main)
     os.kill(main, signal.SIGHUP)
-    deadline = time.monotonic() + 2 * REPLACED + 2
-    statuses = []
-    while time.monotonic() < deadline:
-        statuses.append(requests.get(f"{served}/sparql", params={"query": LOOKUP}, timeout=10).status_code)
-        time.sleep(0.05)
+    statuses = lookup_statuses(served, 2 * REPLACED + 2)
     assert set(statuses) == {200}
     after = serving_processes(main)
     assert len(after) == 2 and not before & after
@@ -220,11 +222,7 @@ def test_a_single_process_server_answers_throughout_its_replacement(settings, tm
     try:
         before = serving_processes(process.pid)
         assert requests.get(f"{served}/sparql", params={"query": RUNAWAY}, timeout=30).status_code == 503
-        deadline = time.monotonic() + REPLACED + 2
-        statuses = []
-        while time.monotonic() < deadline:
-            statuses.append(requests.get(f"{served}/sparql", params={"query": LOOKUP}, timeout=10).status_code)
-            time.sleep(0.05)
+        statuses = lookup_statuses(served, REPLACED + 2)
         assert set(statuses) == {200}
         after = serving_processes(process.pid)
         assert len(after) == 1 and not before & after
