@@ -191,7 +191,7 @@ def build_store(location: Path, inputs: Sequence[GraphInput], *, reason: bool, c
                     writer.write(path, INFERRED_GRAPH)
 
                 infer(memory, sources=[item.graph for item in inputs], target=INFERRED_GRAPH, on_new=write_new)
-            del memory
+            memory = None  # the in-memory store is let go before the writer finishes
             writer.finish()
     finally:
         shutil.rmtree(parts, ignore_errors=True)
