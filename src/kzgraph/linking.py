@@ -28,7 +28,7 @@ import requests
 
 from kzgraph import __version__
 from kzgraph.errors import LinkError
-from kzgraph.namespaces import KZ_TERMS, PREFIXES, WIKIDATA_ENTITY
+from kzgraph.namespaces import KZ, KZ_TERMS, KZR, PREFIXES, WIKIDATA_ENTITY  # noqa: F401 (KZ, KZR: the doctests use them)
 from kzgraph.store import KnowledgeStore
 
 WIKIDATA_API = "https://www.wikidata.org/w/api.php"
