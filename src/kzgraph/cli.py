@@ -119,7 +119,7 @@ def _write_query_result(settings: Settings, text: str, fmt: str) -> None:
     from kzgraph.results import render_table, result_kind, write_result
 
     shape = check_request(text, allowlist=None)
-    result = load_store(settings).query(text, shape=shape)
+    result = load_store(settings, answer_first=True).query(text, shape=shape)
     out = sys.stdout.buffer
     if fmt == "table":
         out.write(render_table(result).encode("utf-8"))
@@ -148,7 +148,7 @@ def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) ->
     from kzgraph.export import export_file, write_export
     from kzgraph.loader import load_store
 
-    store = load_store(settings.replace(reason=settings.reason or inferred))
+    store = load_store(settings.replace(reason=settings.reason or inferred), answer_first=True)
     if output is None:
         write_export(store, sys.stdout.buffer, fmt, inferred=inferred)
     else:

@@ -16,12 +16,17 @@ fresh ones). They are written in chunks, each chunk sorted in memory by
 
 The writer reads one part a line on its standard input (``PATH`` of N-Quads,
 or ``PATH<TAB>GRAPH`` of N-Triples that go into ``GRAPH``); at the end of its
-input it flushes and compacts the store, and exits 0.
+input it flushes and compacts the store, and exits 0. Given where to publish
+the store, it also marks it ready and moves it there (:func:`publish`), and
+removes the parts: then it can finish on its own (:meth:`StoreWriter.detach`)
+after the process that started it has ended.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -31,25 +36,40 @@ import pyoxigraph as ox
 
 from kzgraph.errors import LoadError
 
+READY = "READY"
+"""The file that marks a prepared store as complete."""
+
 WRITE_CHUNK = 400_000
 """Quads per bulk write: each one sorts its batch in memory, so smaller batches
 bound the peak (at 1M triples, about 0.5 GB instead of 1.5 GB in one batch)."""
 
 
+_DETACHED: list[subprocess.Popen] = []
+"""Writers left to finish on their own, kept so that none is collected (and warned about) while it runs."""
+
+
 class StoreWriter:
     """A child process writing parts into the new store at ``location``, in the order they are given.
 
-    Use as a context manager: leaving it on an error stops the child.
+    With ``publish_as``, the child also publishes the finished store there
+    and removes the folder ``parts``. Use as a context manager: leaving it
+    on an error stops the child, unless it was detached.
     """
 
-    def __init__(self, location: Path, *, chunk: int = WRITE_CHUNK) -> None:
+    def __init__(self, location: Path, *, chunk: int = WRITE_CHUNK, publish_as: Path | None = None,
+                 parts: Path | None = None) -> None:
         self.location = location
+        self.detached = False
+        command = [sys.executable, "-m", "kzgraph.diskwrite", str(location.resolve()), str(chunk)]
+        if publish_as is not None:
+            command += [str(publish_as.resolve()), str(parts.resolve()) if parts is not None else ""]
         # Run from the folder that holds this package, so that the child imports this very kzgraph
-        # (``python -m`` looks in the working folder first); paths go to it absolute.
+        # (``python -m`` looks in the working folder first); paths go to it absolute. A session of its
+        # own: a Ctrl-C meant for the command that answered does not stop the writer it left behind.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kzgraph.diskwrite", str(location.resolve()), str(chunk)],
-            cwd=Path(__file__).resolve().parent.parent,
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            command, cwd=Path(__file__).resolve().parent.parent, start_new_session=publish_as is not None,
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL if publish_as is not None else subprocess.PIPE, text=True,
         )
 
     def write(self, path: Path, graph: str | None = None) -> None:
@@ -69,16 +89,39 @@ class StoreWriter:
         """
         _, errors = self.process.communicate()
         if self.process.returncode != 0:
-            reason = errors.strip().splitlines()[-1] if errors.strip() else f"exit status {self.process.returncode}"
+            reason = errors.strip().splitlines()[-1] if errors and errors.strip() else f"exit status {self.process.returncode}"
             raise LoadError(f"{self.location}: writing the store failed: {reason}")
+
+    def detach(self) -> None:
+        """No more parts: the child writes what it has, publishes the store and ends, without being waited for.
+
+        If it fails, nothing is published and it removes what it wrote; the
+        next command prepares the store again.
+        """
+        self.process.stdin.close()
+        self.detached = True
+        _DETACHED.append(self.process)
 
     def __enter__(self) -> StoreWriter:
         return self
 
     def __exit__(self, kind, exc, traceback) -> None:
-        if self.process.poll() is None:
+        if not self.detached and self.process.poll() is None:
             self.process.kill()
             self.process.communicate()
+
+
+def publish(work: Path, target: Path) -> None:
+    """Mark the store written at ``work`` as complete and move it to ``target``.
+
+    If another process published the same store first, that one stays and
+    ``work`` is removed: the key is the same, so the store is too.
+    """
+    (work / READY).write_text("ok\n", encoding="ascii")
+    try:
+        os.rename(work, target)
+    except OSError:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def write_parts(store: ox.Store, parts: Iterable[str], chunk: int) -> None:
@@ -96,15 +139,25 @@ def write_parts(store: ox.Store, parts: Iterable[str], chunk: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m kzgraph.diskwrite LOCATION CHUNK``, the parts on standard input."""
-    location, chunk = argv
-    store = ox.Store(location)
+    """``python -m kzgraph.diskwrite LOCATION CHUNK [TARGET PARTS]``, the parts on standard input."""
+    location, chunk, *publishing = argv
     try:
-        write_parts(store, (line for line in iter(sys.stdin.readline, "") if line.strip()), int(chunk))
-        store.flush()
-        store.optimize()
+        store = ox.Store(location)
+        try:
+            write_parts(store, (line for line in iter(sys.stdin.readline, "") if line.strip()), int(chunk))
+            store.flush()
+            store.optimize()
+        finally:
+            del store  # closed before the store is published or the process ends
+        if publishing:
+            publish(Path(location), Path(publishing[0]))
+    except BaseException:
+        if publishing:  # nobody waits for this process: leave nothing half-written behind
+            shutil.rmtree(location, ignore_errors=True)
+        raise
     finally:
-        del store  # closed before the process ends
+        if publishing and publishing[1]:
+            shutil.rmtree(publishing[1], ignore_errors=True)
     return 0
 
 

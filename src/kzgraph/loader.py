@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -35,12 +34,11 @@ from kzgraph import resources
 from kzgraph.config import Settings
 from kzgraph.errors import LoadError
 from kzgraph.dates import DATED_PROPERTIES, derive_date_bounds
-from kzgraph.diskwrite import WRITE_CHUNK, StoreWriter
+from kzgraph.diskwrite import READY, WRITE_CHUNK, StoreWriter, publish
 from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from kzgraph.store import KnowledgeStore
 
 _CACHE_FORMAT = "3"
-_READY = "READY"
 USER_GRAPH = GRAPH + "user/"
 """User files (``--data``) go to ``USER_GRAPH + name`` (the file's name without its extension)."""
 
@@ -163,11 +161,32 @@ def build_store(location: Path, inputs: Sequence[GraphInput], *, reason: bool, c
     several times faster than on disk. A writer process
     (:class:`kzgraph.diskwrite.StoreWriter`) puts the result on disk: the
     asserted graphs and the date bounds while the rules run, then the
-    entailments of each round while the next rounds run. Blank nodes keep
-    their identity across the parts.
+    entailments as they come while the rules go on. Blank nodes keep their
+    identity across the parts.
 
     Raises:
         LoadError: a file is missing or malformed, or the store cannot be written.
+    """
+    parts = Path(tempfile.mkdtemp(prefix="parts-", dir=location.parent))
+    try:
+        with StoreWriter(location, chunk=chunk) as writer:
+            memory = reason_in_memory(inputs, reason=reason, writer=writer, parts=parts)
+            del memory  # let go of before the writer finishes
+            writer.finish()
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
+
+
+def reason_in_memory(inputs: Sequence[GraphInput], *, reason: bool, writer: StoreWriter | None = None,
+                     parts: Path | None = None) -> ox.Store:
+    """The dataset of ``inputs`` in an in-memory store: loaded, with its date bounds and entailments.
+
+    With a ``writer``, each part that is final is also dumped into the
+    folder ``parts`` and handed to it: the asserted graphs before the rules
+    run, then the entailments as the rules conclude them.
+
+    Raises:
+        LoadError: a file is missing or malformed.
     """
     from kzgraph.reasoning import infer, kept
 
@@ -177,24 +196,20 @@ def build_store(location: Path, inputs: Sequence[GraphInput], *, reason: bool, c
             with _load_errors(path):
                 memory.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(item.graph))
     add_date_bounds(memory, sources=[item.graph for item in inputs if item.graph != ONTOLOGY_GRAPH])
-    parts = Path(tempfile.mkdtemp(prefix="parts-", dir=location.parent))
-    try:
-        with StoreWriter(location, chunk=chunk) as writer:
-            memory.dump(parts / "asserted.nq", format=ox.RdfFormat.N_QUADS)
-            writer.write(parts / "asserted.nq")
-            if reason:
-                numbers = itertools.count(1)
+    write_new = None
+    if writer is not None and parts is not None:
+        memory.dump(parts / "asserted.nq", format=ox.RdfFormat.N_QUADS)
+        writer.write(parts / "asserted.nq")
+        numbers = itertools.count(1)
 
-                def write_new(graph: ox.NamedNode) -> None:
-                    path = parts / f"inferred-{next(numbers)}.nt"
-                    kept(memory, graph).serialize(path, format=ox.RdfFormat.N_TRIPLES)
-                    writer.write(path, INFERRED_GRAPH)
+        def write_new(graph: ox.NamedNode) -> None:
+            path = parts / f"inferred-{next(numbers)}.nt"
+            kept(memory, graph).serialize(path, format=ox.RdfFormat.N_TRIPLES)
+            writer.write(path, INFERRED_GRAPH)
 
-                infer(memory, sources=[item.graph for item in inputs], target=INFERRED_GRAPH, on_new=write_new)
-            memory = None  # the in-memory store is let go before the writer finishes
-            writer.finish()
-    finally:
-        shutil.rmtree(parts, ignore_errors=True)
+    if reason:
+        infer(memory, sources=[item.graph for item in inputs], target=INFERRED_GRAPH, on_new=write_new)
+    return memory
 
 
 def prepare_store(settings: Settings, extra: Iterable[Path] = ()) -> Path:
@@ -205,7 +220,7 @@ def prepare_store(settings: Settings, extra: Iterable[Path] = ()) -> Path:
     """
     inputs = dataset_inputs(settings, extra)
     target = _cache_location(settings, inputs)
-    if target is not None and (target / _READY).is_file():
+    if target is not None and (target / READY).is_file():
         return target
     parent = target.parent if target is not None else None
     try:
@@ -216,27 +231,58 @@ def prepare_store(settings: Settings, extra: Iterable[Path] = ()) -> Path:
         target, work = None, Path(tempfile.mkdtemp(prefix="kzgraph-store-"))
     try:
         build_store(work, inputs, reason=settings.reason)
-        (work / _READY).write_text("ok\n", encoding="ascii")
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     if target is None:
         return work
-    try:
-        os.rename(work, target)
-    except OSError:  # another process finished the same store first
-        shutil.rmtree(work, ignore_errors=True)
+    publish(work, target)
     return target
 
 
-def load_store(settings: Settings, extra: Iterable[Path] = ()) -> KnowledgeStore:
+def load_store(settings: Settings, extra: Iterable[Path] = (), *, answer_first: bool = False) -> KnowledgeStore:
     """The dataset, ready to query: opened read-only from the prepared store.
+
+    With ``answer_first``, for a command that answers once and ends: when
+    the store is not prepared yet, the dataset is answered from the
+    in-memory store the rules ran in, and the prepared store is written
+    to the cache by a writer process that finishes on its own after this
+    one has answered (:meth:`kzgraph.diskwrite.StoreWriter.detach`), so a
+    first answer does not wait for the disk. Without a cache, nothing is
+    written at all.
 
     Raises:
         LoadError: a file is missing or malformed.
     """
-    location = prepare_store(settings, extra)
-    return KnowledgeStore.open(location, temporary=settings.cache_dir is None or not _in_cache(settings, location))
+    if not answer_first:
+        location = prepare_store(settings, extra)
+        return KnowledgeStore.open(location, temporary=settings.cache_dir is None or not _in_cache(settings, location))
+    inputs = dataset_inputs(settings, extra)
+    target = _cache_location(settings, inputs)
+    if target is not None and (target / READY).is_file():
+        return KnowledgeStore.open(target)
+    work = parts = None
+    if target is not None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix="building-", dir=target.parent))
+            parts = Path(tempfile.mkdtemp(prefix="parts-", dir=target.parent))
+        except OSError:  # an unwritable cache only costs speed: nothing is kept
+            for folder in (work, parts):
+                if folder is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
+            work = parts = None
+    if work is None:
+        return KnowledgeStore(reason_in_memory(inputs, reason=settings.reason))
+    try:
+        with StoreWriter(work, publish_as=target, parts=parts) as writer:
+            memory = reason_in_memory(inputs, reason=settings.reason, writer=writer, parts=parts)
+            writer.detach()
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(parts, ignore_errors=True)
+        raise
+    return KnowledgeStore(memory)
 
 
 def _in_cache(settings: Settings, location: Path) -> bool:

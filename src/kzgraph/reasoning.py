@@ -164,21 +164,30 @@ def chain_rule(chain: Chain) -> Rule:
 
 
 def infer(store: ox.Store, *, sources: Sequence[str], target: str,
-          on_new: Callable[[ox.NamedNode], None] | None = None) -> int:
+          on_new: Callable[[ox.NamedNode], None] | None = None, compiled: bool = True) -> int:
     """Write into the named graph ``target`` the OWL 2 RL entailments of the union of the named graphs ``sources``.
 
     Works in place: the entailments of what ``target`` already holds count
     too, and only triples that are in none of the graphs are added, so a
     second call adds nothing. Returns how many triples were added.
 
-    The instance rules run semi-naively: the first round matches every
-    rule against everything, each later round matches one resource pattern
-    of each rule against only the triples the round before added (kept in a
-    scratch graph of the store, dropped at the end).
+    The schema rules run first, to a fixpoint. Then, unless the schema is
+    odd (see :func:`compile_templates`) or ``compiled`` is false, the rules
+    with one resource pattern are applied through templates compiled from
+    them, each property's and each class's consequences in one pass over its
+    triples, and only the rules that join resources (``prp-trp``,
+    ``prp-spo2``) run in rounds. Otherwise every instance rule runs in
+    rounds. Both give the same triples.
+
+    The rounds are semi-naive: the first matches every rule against
+    everything, each later one matches one resource pattern of each rule
+    against only the triples the round before added (kept in a scratch graph
+    of the store, dropped at the end).
 
     ``on_new``, if given, is called with a graph of the store that holds
     triples just added to ``target``, while that graph is there: ``target``
-    itself after each first round, then each later round's scratch graph.
+    itself after the compiled pass or a first round, then each later round's
+    scratch graph.
     Together they hold all of ``target`` at the end (a triple may come
     twice), before it is cleaned: :func:`kept` gives what the cleaning
     keeps of a graph. So a caller can write the entailments out while the
@@ -201,15 +210,20 @@ def infer(store: ox.Store, *, sources: Sequence[str], target: str,
         raise ValueError(f"the target graph <{target}> is also a source")
     graphs = [ox.NamedNode(g) for g in (*sources, target)]  # validates the IRIs before they enter an update
     target_node = graphs[-1]
+    on_new = on_new or (lambda graph: None)
     before = _count(store, target_node)
-    while True:
-        while _run_round(store, SCHEMA_RULES, graphs, target_node):
-            pass
-        _run_instance_rules(store, graphs, target_node, on_new or (lambda graph: None))
-        # An instance rule concludes a schema triple only from odd data (a subproperty of
-        # rdfs:subClassOf, say); then the schema rules run again, and the instance rules after them.
-        if not _run_round(store, SCHEMA_RULES, graphs, target_node):
-            break
+    while _run_round(store, SCHEMA_RULES, graphs, target_node):
+        pass
+    templates = compile_templates(store, graphs) if compiled else None
+    if templates is not None:
+        _run_compiled(store, templates, graphs, target_node, on_new)
+    else:
+        while True:
+            _run_instance_rules(store, graphs, target_node, on_new)
+            # An instance rule concludes a schema triple only from odd data (a subproperty of
+            # rdfs:subClassOf, say); then the schema rules run again, and the instance rules after them.
+            if not _run_round(store, SCHEMA_RULES, graphs, target_node):
+                break
     _clean(store, target_node)
     return _count(store, target_node) - before
 
@@ -222,6 +236,244 @@ def infer_triples(triples: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
     infer(store, sources=[source.value], target=target.value)
     return sorted((ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, target)),
                   key=str)
+
+
+_PROBE = "urn:kzgraph:reasoning:probe:"
+
+_TYPE = f"<{RDF}type>"
+_SCHEMA_TERMS = frozenset(VOCABULARY - {RDF + "type"})
+"""Predicates of the triples that make up the schema (with ``rdf:type`` of a symmetric or transitive property)."""
+
+
+@dataclass(frozen=True)
+class Template:
+    """What one resource triple entails on its own: the ``head`` patterns (over ``?x``, ``?y``
+    and constants) wherever ``?x <predicate> ?y`` holds, ``?y`` a literal or not as ``literal`` says;
+    for a class, ``predicate`` is ``rdf:type`` and ``value`` the class. A conclusion that names
+    a blank node of the schema (an anonymous class, say) is in ``blank``, as terms with ``"?x"``
+    or ``"?y"`` for the variables: a blank node in an update's template would be a fresh one."""
+
+    predicate: ox.NamedNode
+    value: ox.NamedNode | None
+    literal: bool | None
+    head: tuple[str, ...]
+    blank: tuple[tuple[object, ox.NamedNode, object], ...] = ()
+
+    def body(self, graph: ox.NamedNode | None = None, x: str = "?x", y: str = "?y") -> str:
+        """The WHERE clause, matched in ``graph`` only if given; ``x`` and ``y`` name the variables."""
+        pattern = f"{x} {self.predicate} {self.value if self.value is not None else y}"
+        if graph is not None:
+            pattern = f"GRAPH {graph} {{ {pattern} }}"
+        if self.literal is None:
+            return pattern
+        return f"{pattern} FILTER ({'' if self.literal else '!'}isLiteral({y}))"
+
+    def types(self) -> dict[str, frozenset[str]]:
+        """The classes the head gives ``?x`` and ``?y``, by variable."""
+        found: dict[str, set[str]] = {}
+        for head in self.head:
+            subject, predicate, value = head.split(" ", 2)
+            if predicate == _TYPE and subject in ("?x", "?y") and not value.startswith("?"):
+                found.setdefault(subject, set()).add(value)
+        return {node: frozenset(classes) for node, classes in found.items()}
+
+    def without_types(self) -> Template:
+        """The template with only the heads that are not the types of ``?x`` or ``?y``."""
+        typed = {f"{node} {_TYPE} {c}" for node, classes in self.types().items() for c in classes}
+        return Template(self.predicate, self.value, self.literal, tuple(h for h in self.head if h not in typed),
+                        self.blank)
+
+
+def compile_templates(store: ox.Store, graphs: Sequence[ox.NamedNode]) -> list[Template] | None:
+    """The consequences of every single resource triple, found by the rules themselves.
+
+    The schema (the triples whose predicate is a term of :data:`VOCABULARY`,
+    ``rdf:type`` only of symmetric and transitive properties) is copied into
+    a store of its own, with probe triples: for every IRI the schema names,
+    ``probe:s:i <IRI> probe:o:i`` (an IRI as object), ``probe:l:i <IRI>
+    "probe"`` (a literal) and ``probe:c:i a <IRI>``. Running the rules (all
+    of them, in rounds) over that store concludes, of each probe, exactly
+    what one triple of its shape entails, with the schema alone; written
+    with ``?x`` and ``?y`` for the probe's terms, that is its template.
+
+    Returns None when the schema is odd, and a template would not hold for
+    every triple of its shape: a probe concludes a schema triple, or a type
+    whose class is the probe's object, or the probes conclude anything
+    that mentions no probe and that ``graphs`` do not already hold (the
+    schema's own instance-level consequences: a domain of
+    ``rdfs:subClassOf``, say). The caller then runs every rule in rounds.
+    """
+    union = list(graphs)
+    schema = list(store.query(
+        f"{_PREFIXES}CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ VALUES ?p {{ {' '.join(f'<{t}>' for t in sorted(_SCHEMA_TERMS))} }} "
+        "?s ?p ?o } UNION { VALUES ?o { owl:SymmetricProperty owl:TransitiveProperty } ?s a ?o BIND (rdf:type AS ?p) } }",
+        default_graph=union))
+    terms = sorted({t for triple in schema for t in (triple.subject, triple.object) if isinstance(t, ox.NamedNode)},
+                   key=str)
+    source, target = ox.NamedNode(_PROBE + "source"), ox.NamedNode(_PROBE + "target")
+    probes = ox.Store()
+    probes.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, source) for t in schema)
+    kinds = {"s": ox.NamedNode(_PROBE + "o"), "l": ox.Literal("probe"), "c": None}
+    rdf_type = ox.NamedNode(RDF + "type")
+    for i, term in enumerate(terms):
+        for kind, value in kinds.items():
+            subject = ox.NamedNode(f"{_PROBE}{kind}:{i}")
+            if kind == "c":
+                probes.add(ox.Quad(subject, rdf_type, term, source))
+            else:
+                probes.add(ox.Quad(subject, term, value if kind == "l" else ox.NamedNode(f"{_PROBE}o:{i}"), source))
+    infer(probes, sources=[source.value], target=target.value, compiled=False)
+    heads: dict[tuple[str, int], set[str]] = {}
+    blanks: dict[tuple[str, int], set[tuple[object, ox.NamedNode, object]]] = {}
+    for quad in probes.quads_for_pattern(None, None, None, target):
+        probe = next((t.value for t in (quad.subject, quad.object)
+                      if isinstance(t, ox.NamedNode) and t.value.startswith(_PROBE)), None)
+        if probe is None:
+            if not _held(store, union, quad):
+                return None  # the schema entails instance triples of its own
+            continue
+        kind, number = probe[len(_PROBE):].split(":")
+        if quad.predicate.value in _SCHEMA_TERMS or (quad.predicate == rdf_type and _is_probe(quad.object, "o")):
+            return None  # a resource triple entails schema, or a type of a class that varies
+        key = ("s" if kind == "o" else kind, int(number))
+        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+            blanks.setdefault(key, set()).add((_variable(quad.subject), quad.predicate, _variable(quad.object)))
+        else:
+            heads.setdefault(key, set()).add(f"{_variable(quad.subject)} {quad.predicate} {_variable(quad.object)}")
+    templates = []
+    for key in sorted(heads.keys() | blanks.keys()):
+        kind, number = key
+        head, blank = tuple(sorted(heads.get(key, ()))), tuple(sorted(blanks.get(key, ()), key=str))
+        if kind == "c":
+            templates.append(Template(rdf_type, terms[number], None, head, blank))
+        else:
+            templates.append(Template(terms[number], None, kind == "l", head, blank))
+    return templates
+
+
+def _is_probe(term, kind: str) -> bool:
+    return isinstance(term, ox.NamedNode) and term.value.startswith(f"{_PROBE}{kind}:")
+
+
+def _variable(term):
+    """A term of a probe's conclusion in a template: the probe's subject ``"?x"``, its object ``"?y"``, else itself."""
+    if _is_probe(term, "o") or term == ox.Literal("probe"):
+        return "?y"
+    if isinstance(term, ox.NamedNode) and term.value.startswith(_PROBE):
+        return "?x"
+    return term
+
+
+def _held(store: ox.Store, graphs: Sequence[ox.NamedNode], quad: ox.Quad) -> bool:
+    return any(True for g in graphs for _ in store.quads_for_pattern(quad.subject, quad.predicate, quad.object, g))
+
+
+def _run_compiled(store: ox.Store, templates: Sequence[Template], graphs: list[ox.NamedNode],
+                  target: ox.NamedNode, on_new: Callable[[ox.NamedNode], None]) -> None:
+    """The instance rules through ``templates``, then the rules that join resources in rounds.
+
+    The templates write straight into ``target``; what a source already
+    states is then taken out of it again, in one pass (cheaper than asking,
+    for every conclusion, whether it is new). Each round of the joining
+    rules adds its conclusions and their templates' consequences, which
+    the next round reads.
+    """
+    _apply_types(store, templates, graphs, target)
+    properties = set()
+    for template in templates:
+        template = template.without_types()
+        if template.head:
+            _apply(store, template, graphs, target)
+            properties.update(head.split(" ", 2)[1] for head in template.head)
+    # Only a property that a source states can be concluded twice.
+    properties = {p for p in properties
+                  if store.query(f"ASK {{ ?s {p} ?o }}", default_graph=list(graphs[:-1]))}
+    if properties:
+        using = "".join(f"USING {g}\n" for g in graphs[:-1])
+        store.update(f"DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }}\n{using}USING NAMED {target}\n"
+                     f"WHERE {{ VALUES ?p {{ {' '.join(sorted(properties))} }} GRAPH {target} {{ ?s ?p ?o }} ?s ?p ?o }}")
+    on_new(target)
+    joins = [rule for rule in PROPERTY_RULES if len(rule.atoms) > 1] + [chain_rule(c) for c in _chains(store, graphs)]
+    if not joins:
+        return
+    scratch = ox.NamedNode(_DELTA + "templates")
+    delta, round_ = None, 1
+    while True:
+        fresh = ox.NamedNode(f"{_DELTA}{round_}")
+        store.remove_graph(fresh)
+        for rule in joins:
+            if delta is None:
+                _insert(store, rule, rule.body(), graphs, [target, fresh])
+            else:
+                for position in range(len(rule.atoms)):
+                    _insert(store, rule, rule.body(delta, position), graphs, [target, fresh], named=delta)
+        if delta is not None:
+            store.remove_graph(delta)
+        if not _count(store, fresh):
+            store.remove_graph(fresh)
+            return
+        store.remove_graph(scratch)
+        for template in templates:
+            _apply(store, template, [fresh], scratch, named=True)
+        store.update(f"INSERT {{ GRAPH {target} {{ ?s ?p ?o }} GRAPH {fresh} {{ ?s ?p ?o }} }}\n"
+                     + "".join(f"USING {g}\n" for g in graphs) + f"USING NAMED {scratch}\n"
+                     f"WHERE {{ GRAPH {scratch} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}")
+        store.remove_graph(scratch)
+        on_new(fresh)
+        delta, round_ = fresh, round_ + 1
+
+
+def _apply_types(store: ox.Store, templates: Sequence[Template], graphs: list[ox.NamedNode],
+                 target: ox.NamedNode) -> None:
+    """Insert into ``target`` the types that ``templates`` give, each type of each resource once.
+
+    The templates that give the same classes are matched together, each
+    resource found once among them (``DISTINCT``), and a type is added only
+    if no graph holds it yet: most resources are typed by several of their
+    properties and by their own type's superclasses, so adding each
+    template's types blindly would try the same triple many times over.
+    """
+    groups: dict[frozenset[str], list[str]] = {}
+    for template in templates:
+        for node, classes in template.types().items():
+            groups.setdefault(classes, []).append(
+                template.body(x="?r", y="?o") if node == "?x" else template.body(x="?o", y="?r"))
+    using = "".join(f"USING {g}\n" for g in graphs)
+    for classes, bodies in sorted(groups.items(), key=lambda item: sorted(item[0])):
+        matches = " UNION ".join(f"{{ {body} }}" for body in bodies)
+        store.update(f"INSERT {{ GRAPH {target} {{ ?r a ?c }} }}\n{using}"
+                     f"WHERE {{ {{ SELECT DISTINCT ?r WHERE {{ {matches} }} }} FILTER (!isLiteral(?r))\n"
+                     f"  VALUES ?c {{ {' '.join(sorted(classes))} }} FILTER NOT EXISTS {{ ?r a ?c }} }}")
+
+
+def _apply(store: ox.Store, template: Template, graphs: Sequence[ox.NamedNode], into: ox.NamedNode,
+           named: bool = False) -> None:
+    """Insert into ``into`` what ``template`` concludes from the triples of ``graphs``
+    (their union; with ``named``, the one graph given, matched by name)."""
+    if named:
+        using, body = f"USING NAMED {graphs[0]}\n", template.body(graphs[0])
+    else:
+        using, body = "".join(f"USING {g}\n" for g in graphs), template.body()
+    if template.head:
+        store.update(f"INSERT {{ GRAPH {into} {{ {' . '.join(template.head)} }} }}\n{using}WHERE {{ {body} }}")
+    if template.blank:
+        # Rare (a conclusion about an anonymous class): the matches come here, and the triples go back
+        # with the schema's own blank node, unless a graph already holds them.
+        rows = store.query(f"SELECT * WHERE {{ {body} }}", default_graph=None if named else list(graphs),
+                           named_graphs=list(graphs) if named else None)
+        every = [*graphs, into] if not named else [into]
+        quads = set()
+        for row in rows:
+            for subject, predicate, value in template.blank:
+                subject, value = _bound(subject, row), _bound(value, row)
+                quad = ox.Quad(subject, predicate, value, into) if not isinstance(subject, ox.Literal) else None
+                if quad is not None and not _held(store, every, quad):
+                    quads.add(quad)
+        store.extend(quads)
+
+
+def _bound(term, row: ox.QuerySolution):
+    return row[term[1:]] if isinstance(term, str) else term
 
 
 _DELTA = "urn:kzgraph:reasoning:delta:"
