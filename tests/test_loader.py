@@ -224,3 +224,84 @@ def test_a_relative_cache_folder_and_a_kzgraph_folder_where_it_runs_change_nothi
     store = load_store(Settings(cache_dir=Path("cache")))
     assert store.ask("ASK { GRAPH <https://w3id.org/kzgraph/graph/inferred> { ?s ?p ?o } }")
     assert len(list((tmp_path / "cache").glob("store-*/READY"))) == 1
+
+
+# ------------------------------------- a first answer from memory, the prepared store written behind it
+
+def wait_for(condition, seconds: float = 120.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_a_first_answer_comes_from_memory_and_the_prepared_store_follows(store, tmp_path):
+    cache = tmp_path / "cache"
+    first = load_store(Settings(cache_dir=cache), answer_first=True)
+    assert first.path is None, "answered from the in-memory store"
+    assert len(first) == len(store)
+    named = lambda quads: sorted(str(q) for q in quads if "_:" not in str(q))  # noqa: E731 (blank nodes are fresh per load)
+    assert named(first.quads(DATA_GRAPH)) == named(store.quads(DATA_GRAPH))
+    assert named(first.quads(INFERRED_GRAPH)) == named(store.quads(INFERRED_GRAPH))
+    assert wait_for(lambda: list(cache.glob("store-*/READY"))), "the writer publishes the store on its own"
+    assert wait_for(lambda: [p.name for p in cache.iterdir()] == [next(cache.glob("store-*")).name]), \
+        "and leaves no work folder or parts behind"
+    again = load_store(Settings(cache_dir=cache), answer_first=True)
+    assert again.path == next(cache.glob("store-*"))
+    assert len(again) == len(store)
+    inferred = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % INFERRED_GRAPH
+    assert again.select(inferred)[0]["n"].value == store.select(inferred)[0]["n"].value
+
+
+def test_without_a_cache_a_first_answer_writes_nothing(store, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    answered = load_store(Settings(cache_dir=None), answer_first=True)
+    assert answered.path is None
+    assert len(answered) == len(store)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_malformed_file_answered_first_is_an_error_that_leaves_nothing_behind(tmp_path):
+    cache = tmp_path / "cache"
+    broken = tmp_path / "broken.ttl"
+    shutil.copy(FIXTURES / "broken.ttl", broken)
+    with pytest.raises(LoadError, match=r"broken\.ttl:5:"):
+        load_store(Settings(cache_dir=cache, data=(broken,)), answer_first=True)
+    assert list(cache.iterdir()) == []
+
+
+def test_a_writer_left_on_its_own_that_fails_removes_what_it_wrote(tmp_path, monkeypatch):
+    import io
+
+    from kzgraph import diskwrite
+
+    work, parts, target = tmp_path / "building", tmp_path / "parts", tmp_path / "store"
+    parts.mkdir()
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{parts / 'missing.nq'}\n"))
+    with pytest.raises(OSError):
+        diskwrite.main([str(work), "10", str(target), str(parts)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_writer_left_on_its_own_publishes_the_store(tmp_path, monkeypatch):
+    import io
+
+    import pyoxigraph as ox
+
+    from kzgraph import diskwrite
+
+    work, parts, target = tmp_path / "building", tmp_path / "parts", tmp_path / "store"
+    parts.mkdir()
+    (parts / "a.nq").write_text("<urn:a> <urn:p> _:b <urn:g> .\n<urn:c> <urn:p> _:b <urn:g> .\n", encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{parts / 'a.nq'}\n"))
+    assert diskwrite.main([str(work), "10", str(target), str(parts)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    assert (target / diskwrite.READY).is_file()
+    published = ox.Store.read_only(str(target))
+    assert len({q.object for q in published}) == 1  # one blank node, as the part said

@@ -24,6 +24,7 @@ after the process that started it has ended.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import shutil
@@ -45,7 +46,16 @@ bound the peak (at 1M triples, about 0.5 GB instead of 1.5 GB in one batch)."""
 
 
 _DETACHED: list[subprocess.Popen] = []
-"""Writers left to finish on their own, kept so that none is collected (and warned about) while it runs."""
+"""Writers left to finish on their own, kept so that none is collected while this process runs."""
+
+
+@atexit.register
+def _leave_detached() -> None:
+    """At exit, a writer still running is left to finish, as meant: not waited for, and not warned about
+    (``Popen`` warns of a child it was never told the end of; this process ends first, and init reaps it)."""
+    for process in _DETACHED:
+        if process.poll() is None:
+            process.returncode = 0
 
 
 class StoreWriter:

@@ -382,7 +382,7 @@ def _run_compiled(store: ox.Store, templates: Sequence[Template], graphs: list[o
     properties = set()
     for template in templates:
         template = template.without_types()
-        if template.head:
+        if template.head or template.blank:
             _apply(store, template, graphs, target)
             properties.update(head.split(" ", 2)[1] for head in template.head)
     # Only a property that a source states can be concluded twice.
