@@ -6,15 +6,17 @@ For each size, ``generate.py`` writes that many triples (seed 1). Then, each
 ``--runs`` times, in fresh processes timed with GNU time:
 
 - ``first load``: ``kzgraph --data FILE query ASK{}`` with an empty cache
-  (parse, date bounds, OWL RL rules to a fixpoint, the store written to disk);
+  (parse, date bounds, OWL RL rules, the answer from memory): the command's
+  wall time; and ``on disk``, from the command's start until the writer it
+  started has published the prepared store in the cache;
 - ``next start``: the same command with the cache filled (the store opened read-only);
 - ``shipped``: a one-shot query on the shipped graph with the cache filled, the yardstick for "next start";
 - ``oxigraph load``: Oxigraph's own bulk loader on the same file (no reasoning);
 - ``serve --workers 4``: resident memory of all of kzgraph serve's processes once it answers.
 
 Medians (wall seconds; peak resident MB of the largest process, by GNU time,
-and of all the command's processes together, sampled) and the ratios the
-targets are set in.
+and of all the command's processes together, the writer included until the
+store is on disk, sampled) and the ratios the targets are set in.
 """
 
 from __future__ import annotations
@@ -36,17 +38,23 @@ from throughput import free_port, tree_rss, wait_up
 HERE = Path(__file__).resolve().parent
 
 
-def timed(command: list[str], env: dict) -> tuple[float, float, float]:
-    """(wall seconds, peak resident MB of its largest process, peak MB of all its processes together) of one command.
+def timed(command: list[str], env: dict, cache: Path | None = None) -> tuple[float, float, float, float]:
+    """(wall seconds, peak resident MB of its largest process, peak MB of all its processes together,
+    seconds until the prepared store is in ``cache``) of one command.
 
     The first two by GNU time; the third sampled every 50 ms from /proc (a
-    first load runs a writer process beside the reasoner).
+    first load runs a writer process beside the reasoner, which goes on
+    after the command has answered: with ``cache``, it is sampled, and
+    waited for, until its store is published there).
     """
+    start = time.monotonic()
     process = subprocess.Popen(["/usr/bin/time", "-v", *command], env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
-    together = 0
-    while process.poll() is None:
-        together = max(together, tree_rss(process.pid))
+    together, on_disk = 0, 0.0
+    while process.poll() is None or (cache is not None and not on_disk):
+        together = max(together, together_rss(process.pid, cache))
+        if cache is not None and not on_disk and list(cache.glob("kzgraph/store-*/READY")):
+            on_disk = time.monotonic() - start
         time.sleep(0.05)
     out = process.stderr.read()
     if process.returncode != 0:
@@ -54,7 +62,39 @@ def timed(command: list[str], env: dict) -> tuple[float, float, float]:
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", out)
     seconds = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", out).group(1)) / 1024
-    return seconds, rss, together / 1e6
+    return seconds, rss, together / 1e6, on_disk
+
+
+def together_rss(pid: int, cache: Path | None) -> int:
+    """Resident bytes of a process and its descendants, and of the store writers working for ``cache``
+    (they outlive the command that started them), each process counted once."""
+    parents: dict[int, int] = {}
+    writers = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if cache is not None and b"kzgraph.diskwrite" in cmdline and str(cache).encode() in cmdline:
+            writers.add(int(entry))
+    counted = set(writers)
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        counted.add(current)
+        pending += [child for child, parent in parents.items() if parent == current and child not in counted]
+    total = 0
+    for process in counted:
+        try:
+            for line in Path(f"/proc/{process}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
 
 
 def median(runs: list[tuple[float, ...]]) -> tuple[float, ...]:
@@ -69,9 +109,9 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="kzgraph-scale-"))
     kzgraph = [sys.executable, "-m", "kzgraph"]
     try:
-        print("| size | first load s | MB largest | MB together | next start s | MB | shipped one-shot s "
-              "| oxigraph load s | MB | first/oxigraph | next/shipped | serve --workers 4 MB |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("| size | first load s | on disk s | MB largest | MB together | next start s | MB | shipped one-shot s "
+              "| oxigraph load s | MB | first/oxigraph | on disk/oxigraph | next/shipped | serve --workers 4 MB |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for size in args.sizes.split(","):
             triples = {"100k": 100_000, "1m": 1_000_000}[size]
             data = folder / f"{size}.nt"
@@ -79,8 +119,9 @@ def main() -> None:
                             "-o", str(data)], check=True, capture_output=True)
             first, nxt, shipped, oxi = [], [], [], []
             for run in range(args.runs):
-                env = {**os.environ, "XDG_CACHE_HOME": str(folder / f"cache-{size}-{run}")}
-                first.append(timed([*kzgraph, "--data", str(data), "query", "ASK {}"], env))
+                cache = folder / f"cache-{size}-{run}"
+                env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+                first.append(timed([*kzgraph, "--data", str(data), "query", "ASK {}"], env, cache))
                 nxt.append(timed([*kzgraph, "--data", str(data), "query", "ASK { kzr:country-KAZ ?p ?o }"], env))
                 timed([*kzgraph, "query", "ASK {}"], env)  # fills the shipped graph's cache
                 shipped.append(timed([*kzgraph, "query", "ASK { kzr:country-KAZ ?p ?o }"], env))
@@ -100,9 +141,10 @@ def main() -> None:
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-            (f, fm, ft), (n, nm, _), (s, _, _), (o, om, _) = median(first), median(nxt), median(shipped), median(oxi)
-            print(f"| {size} | {f:.1f} | {fm:,.0f} | {ft:,.0f} | {n:.2f} | {nm:,.0f} | {s:.2f} | {o:.1f} | {om:,.0f} "
-                  f"| {f / o:.1f}x | {n / s:.1f}x | {serve_rss:,.0f} |", flush=True)
+            (f, fm, ft, fd), (n, nm, _, _), (s, _, _, _), (o, om, _, _) = (
+                median(first), median(nxt), median(shipped), median(oxi))
+            print(f"| {size} | {f:.1f} | {fd:.1f} | {fm:,.0f} | {ft:,.0f} | {n:.2f} | {nm:,.0f} | {s:.2f} | {o:.1f} "
+                  f"| {om:,.0f} | {f / o:.1f}x | {fd / o:.1f}x | {n / s:.1f}x | {serve_rss:,.0f} |", flush=True)
             for path in folder.glob("cache-*"):
                 shutil.rmtree(path, ignore_errors=True)
     finally:
