@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from _bench import fmt_s, machine_summary, measure, table
@@ -70,8 +71,11 @@ def main() -> None:
         ]
         run(warm, env, tmp)  # fill the cache (and byte-compile anything not yet compiled)
         cache = Path(tmp) / "kzgraph"
-        if not any(cache.glob("dataset-*.nq")):
-            raise SystemExit(f"the warm-up run left no cache in {cache}")
+        deadline = time.monotonic() + 60  # the first query answers before its writer has published the store
+        while not any(cache.glob("store-*/READY")):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the warm-up run left no prepared store in {cache}")
+            time.sleep(0.05)
 
         results = []
         for label, cmd in cases:
