@@ -1,7 +1,7 @@
 """Endpoint throughput with every protection on, against Oxigraph's own server, in one run.
 
     python benchmarks/throughput.py [--sizes shipped,100k,1m] [--duration 10] [--connections 8] [--workers 2]
-                                    [--rdflib-endpoint PATH]
+                                    [--max-queue N] [--rdflib-endpoint PATH]
 
 For each size (``shipped``: the graph as it ships; ``100k``/``1m``: that many
 generated triples from ``generate.py``, loaded with ``--data``), it starts
@@ -168,7 +168,8 @@ def run_size(size: str, args, folder: Path) -> tuple[dict[str, dict], int]:
     subprocess.run(["oxigraph", "load", "--location", str(oxi_dir), "--file", str(dump)], check=True,
                    capture_output=True)
     servers = [
-        ("kzgraph", lambda port: [*kzgraph, "serve", "--port", str(port), "--workers", str(args.workers)],
+        ("kzgraph", lambda port: [*kzgraph, "serve", "--port", str(port), "--workers", str(args.workers),
+                                  *(["--max-queue", str(args.max_queue)] if args.max_queue is not None else [])],
          "/health", "/sparql", "/rdf-graph-store?default"),
         ("oxigraph", lambda port: ["oxigraph", "serve-read-only", "--location", str(oxi_dir), "--union-default-graph",
                                    "--bind", f"127.0.0.1:{port}"],
@@ -200,6 +201,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--max-queue", type=int, default=None, help="kzgraph serve's --max-queue (default: its own)")
     parser.add_argument("--rdflib-endpoint", default=shutil.which("rdflib-endpoint"),
                         help="the rdflib-endpoint command (default: found on the PATH; none: not measured)")
     args = parser.parse_args()
@@ -208,7 +210,8 @@ def main() -> None:
             sys.exit(f"{tool} is needed (wrk: apt-get install wrk; oxigraph: pip install '.[test]')")
     folder = Path(tempfile.mkdtemp(prefix="kzgraph-throughput-"))
     try:
-        print(f"wrk -t2 -c{args.connections} -d{args.duration}s; kzgraph serve --workers {args.workers}; "
+        print(f"wrk -t2 -c{args.connections} -d{args.duration}s; kzgraph serve --workers {args.workers}"
+              f"{' --max-queue ' + str(args.max_queue) if args.max_queue is not None else ''}; "
               f"rdflib-endpoint: {args.rdflib_endpoint or 'not measured'}\n")
         for size in args.sizes.split(","):
             results, quads = run_size(size, args, folder)
