@@ -110,7 +110,7 @@ class StoreWriter:
         """
         self.process.stdin.close()
         self.detached = True
-        _DETACHED.append(self.process)
+        _DETACHED[:] = [process for process in _DETACHED if process.poll() is None] + [self.process]
 
     def __enter__(self) -> StoreWriter:
         return self

@@ -313,15 +313,13 @@ def compile_templates(store: ox.Store, graphs: Sequence[ox.NamedNode]) -> list[T
     source, target = ox.NamedNode(_PROBE + "source"), ox.NamedNode(_PROBE + "target")
     probes = ox.Store()
     probes.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, source) for t in schema)
-    kinds = {"s": ox.NamedNode(_PROBE + "o"), "l": ox.Literal("probe"), "c": None}
     rdf_type = ox.NamedNode(RDF + "type")
     for i, term in enumerate(terms):
-        for kind, value in kinds.items():
-            subject = ox.NamedNode(f"{_PROBE}{kind}:{i}")
-            if kind == "c":
-                probes.add(ox.Quad(subject, rdf_type, term, source))
-            else:
-                probes.add(ox.Quad(subject, term, value if kind == "l" else ox.NamedNode(f"{_PROBE}o:{i}"), source))
+        probes.extend([
+            ox.Quad(ox.NamedNode(f"{_PROBE}s:{i}"), term, ox.NamedNode(f"{_PROBE}o:{i}"), source),
+            ox.Quad(ox.NamedNode(f"{_PROBE}l:{i}"), term, ox.Literal("probe"), source),
+            ox.Quad(ox.NamedNode(f"{_PROBE}c:{i}"), rdf_type, term, source),
+        ])
     infer(probes, sources=[source.value], target=target.value, compiled=False)
     heads: dict[tuple[str, int], set[str]] = {}
     blanks: dict[tuple[str, int], set[tuple[object, ox.NamedNode, object]]] = {}
