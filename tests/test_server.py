@@ -170,6 +170,78 @@ def test_the_cache_serializes_once_and_keeps_nothing_that_called_a_service(store
     assert inner.calls == 4
 
 
+class _Gated:
+    """An inner backend whose runs wait at a gate, so that identical jobs are asked while one runs."""
+
+    def __init__(self, inner, error: Exception | None = None) -> None:
+        self.inner, self.error = inner, error
+        self.calls = 0
+        self.gate = threading.Event()
+
+    def run(self, job):
+        self.calls += 1
+        assert self.gate.wait(30)
+        if self.error is not None:
+            raise self.error
+        return self.inner.run(job)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def _ask_together(cached: CachedBackend, job: QueryJob, clients: int, monkeypatch) -> list:
+    """``clients`` threads ask ``job`` at once; the gate opens once all but the first wait for it. Their results or errors."""
+    from kzgraph.backends import cache
+
+    waiting = threading.Semaphore(0)
+    real_result = cache._Flight.result
+
+    def result(flight):
+        waiting.release()
+        return real_result(flight)
+
+    monkeypatch.setattr(cache._Flight, "result", result)
+
+    def ask():
+        try:
+            return cached.run(job)
+        except Exception as error:  # noqa: BLE001 (the error is the result here)
+            return error
+
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        futures = [pool.submit(ask) for _ in range(clients)]
+        for _ in range(clients - 1):
+            assert waiting.acquire(timeout=30)
+        cached.inner.gate.set()
+        return [future.result(timeout=30) for future in futures]
+
+
+def test_identical_queries_asked_at_once_are_run_once(store, monkeypatch):
+    from kzgraph.backends.embedded import EmbeddedBackend
+
+    inner = _Gated(EmbeddedBackend(store))
+    cached = CachedBackend(inner, max_bytes=8)  # nothing is kept: only the jobs in flight are shared
+    job = QueryJob("SELECT ?s ?l WHERE { ?s rdfs:label ?l }", JSON)
+    answers = _ask_together(cached, job, 6, monkeypatch)
+    assert inner.calls == 1
+    assert len({answer.body for answer in answers}) == 1 and b"org-sco" in answers[0].body
+    assert cached._running == {}
+    cached.run(job)
+    assert inner.calls == 2  # once it has run, the same job runs again: an answer too large to keep is not kept
+
+
+def test_identical_queries_asked_at_once_share_the_error_of_the_one_that_ran(store, monkeypatch):
+    from kzgraph.backends.embedded import EmbeddedBackend
+
+    inner = _Gated(EmbeddedBackend(store), error=QueryTimeout("the query took longer than 1 s"))
+    cached = CachedBackend(inner, max_bytes=1_000_000)
+    errors = _ask_together(cached, QueryJob(LOOKUP, JSON), 4, monkeypatch)
+    assert inner.calls == 1
+    assert [(type(e), str(e)) for e in errors] == [(QueryTimeout, "the query took longer than 1 s")] * 4
+    assert len({id(e) for e in errors}) == 4  # each thread raised its own
+    assert cached._running == {}
+
+
 def test_the_cache_stays_within_its_bound(store):
     from kzgraph.backends.embedded import EmbeddedBackend
 

@@ -7,10 +7,15 @@ from memory, least recently used first out when the cache is full. Each
 answer carries an ETag (a digest of its bytes) so that clients and proxies
 can revalidate with ``If-None-Match``. Answers that called a SERVICE are
 neither kept nor given an ETag: the other endpoint's data may change.
+
+Identical jobs that arrive while one of them runs do not run again: they
+wait for it and get its answer, or its error (a query too large to keep
+is still computed once for all the clients that ask it at the same time).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import threading
 from collections import OrderedDict
@@ -36,6 +41,7 @@ class CachedBackend:
         self._answers: OrderedDict[QueryJob, QueryAnswer] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        self._running: dict[QueryJob, _Flight] = {}
 
     def run(self, job: QueryJob) -> QueryAnswer:
         with self._lock:
@@ -43,6 +49,25 @@ class CachedBackend:
             if answer is not None:
                 self._answers.move_to_end(job)
                 return answer
+            flight = self._running.get(job)
+            leads = flight is None
+            if leads:
+                flight = self._running[job] = _Flight()
+        if not leads:
+            return flight.result()
+        try:
+            answer = self._compute(job)
+        except BaseException as error:
+            flight.fail(error)
+            raise
+        else:
+            flight.succeed(answer)
+            return answer
+        finally:
+            with self._lock:
+                del self._running[job]
+
+    def _compute(self, job: QueryJob) -> QueryAnswer:
         answer = self.inner.run(job)
         if analyse(job.text, PREFIXES).services:
             return answer  # a SERVICE's data is not ours: neither kept nor validated
@@ -71,3 +96,27 @@ class CachedBackend:
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)  # such as InProcessBackend.spent
+
+
+class _Flight:
+    """A job being run: those who asked for it too wait here for its answer or its error."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._answer: QueryAnswer | None = None
+        self._error: BaseException | None = None
+
+    def succeed(self, answer: QueryAnswer) -> None:
+        self._answer = answer
+        self._done.set()
+
+    def fail(self, error: BaseException) -> None:
+        self._error = error
+        self._done.set()
+
+    def result(self) -> QueryAnswer:
+        """The answer, once the job has run (its time limit bounds the wait); its error, raised again."""
+        self._done.wait()
+        if self._error is not None:
+            raise copy.copy(self._error) from self._error  # each waiting thread raises its own
+        return self._answer  # type: ignore[return-value]
