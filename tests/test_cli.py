@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from kzgraph import __version__
-from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -144,3 +146,21 @@ def test_update_is_refused_as_such(run_cli):
     code, _, err = run_cli("query", "INSERT DATA { kzr:x rdfs:label 'x' }")
     assert code == 2
     assert "SPARQL Update is not allowed" in err
+
+
+@pytest.mark.parametrize("args", [("query", "ASK { ?s ?p ?o }"), ("export", "--format", "nquads"), ("link",)],
+                         ids=["query", "export", "link"])
+def test_one_shot_commands_answer_before_the_store_is_on_disk(run_cli, monkeypatch, args):
+    """A first answer from the in-memory store: the writer publishes the prepared store on its own."""
+    from kzgraph import loader
+
+    asked = []
+    real = loader.load_store
+
+    def spy(settings, extra=(), **options):
+        asked.append(options.get("answer_first", False))
+        return real(settings, extra, **options)
+
+    monkeypatch.setattr(loader, "load_store", spy)
+    code, _, _ = run_cli(*args)
+    assert (code, asked) == (0, [True])

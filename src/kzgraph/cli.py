@@ -213,7 +213,7 @@ def link(settings: Settings, suggest: bool, api_url: str | None) -> int:
     from kzgraph.linking import WIKIDATA_API, link_report, render_suggestions_turtle, suggest_links, unlinked_labels
     from kzgraph.loader import load_store
 
-    store = load_store(settings)
+    store = load_store(settings, answer_first=True)
     report = link_report(store)
     if not suggest:
         click.echo(report.text, nl=False)

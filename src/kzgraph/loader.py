@@ -15,7 +15,7 @@ kept.
 Query processes, the command line and the web pages then open the same
 store read-only: a warm start parses nothing, and processes share the
 files instead of each holding a copy. A command that answers once and ends
-(``query``, ``export``) need not wait for the disk: it answers from the
+(``query``, ``export``, ``link``) need not wait for the disk: it answers from the
 in-memory store, and its writer publishes the prepared store on its own
 (``load_store(..., answer_first=True)``).
 """
