@@ -305,3 +305,63 @@ def test_a_writer_left_on_its_own_publishes_the_store(tmp_path, monkeypatch):
     assert (target / diskwrite.READY).is_file()
     published = ox.Store.read_only(str(target))
     assert len({q.object for q in published}) == 1  # one blank node, as the part said
+
+
+def _target_of(settings: Settings) -> Path:
+    from kzgraph import loader
+
+    return loader._cache_location(settings, loader.dataset_inputs(settings))
+
+
+def test_while_another_process_prepares_the_store_a_first_answer_writes_nothing(store, tmp_path):
+    from kzgraph.diskwrite import BuildLock
+
+    settings = Settings(cache_dir=tmp_path / "cache")
+    target = _target_of(settings)
+    target.parent.mkdir(parents=True)
+    other = BuildLock(target)
+    assert other.acquire(wait=False)
+    try:
+        answered = load_store(settings, answer_first=True)
+        assert answered.path is None and len(answered) == len(store)
+        assert sorted(p.name for p in target.parent.iterdir()) == [target.name + ".lock"]  # no second writer
+    finally:
+        other.release(remove=True)
+
+
+def test_preparing_a_store_another_process_is_preparing_waits_for_it_and_builds_nothing(tmp_path, monkeypatch):
+    import threading
+
+    from kzgraph import loader
+    from kzgraph.diskwrite import BuildLock
+
+    settings = Settings(cache_dir=tmp_path / "cache")
+    target = _target_of(settings)
+    target.parent.mkdir(parents=True)
+    other = BuildLock(target)
+    assert other.acquire(wait=False)
+    builds = []
+    real_build = loader.build_store
+    monkeypatch.setattr(loader, "build_store", lambda *args, **kwargs: (builds.append(1), real_build(*args, **kwargs)))
+    opened = []
+    waiting = threading.Thread(target=lambda: opened.append(load_store(settings)))
+    waiting.start()
+    waiting.join(1.0)
+    assert waiting.is_alive() and builds == [], "it waits for the lock"
+    work = target.parent / "by-the-other-process"
+    real_build(work, loader.dataset_inputs(settings), reason=True)  # the other process prepares the store ...
+    loader.publish(work, target)
+    other.release(remove=True)  # ... and lets go
+    waiting.join(60)
+    assert not waiting.is_alive()
+    assert builds == [] and opened[0].path == target
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
+
+
+def test_a_lock_left_by_a_process_that_ended_holds_nothing_up(tmp_path):
+    settings = Settings(cache_dir=tmp_path / "cache")
+    target = _target_of(settings)
+    target.parent.mkdir(parents=True)
+    (target.parent / (target.name + ".lock")).write_text("", encoding="ascii")  # nobody holds it
+    assert load_store(settings).path == target
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name], "the lock's work done, it is removed"

@@ -25,6 +25,7 @@ after the process that started it has ended.
 from __future__ import annotations
 
 import atexit
+import fcntl
 import itertools
 import os
 import shutil
@@ -62,12 +63,13 @@ class StoreWriter:
     """A child process writing parts into the new store at ``location``, in the order they are given.
 
     With ``publish_as``, the child also publishes the finished store there
-    and removes the folder ``parts``. Use as a context manager: leaving it
-    on an error stops the child, unless it was detached.
+    and removes the folder ``parts``. ``keep_fds`` are descriptors the child
+    holds open until it ends (a lock, say). Use as a context manager:
+    leaving it on an error stops the child, unless it was detached.
     """
 
     def __init__(self, location: Path, *, chunk: int = WRITE_CHUNK, publish_as: Path | None = None,
-                 parts: Path | None = None) -> None:
+                 parts: Path | None = None, keep_fds: tuple[int, ...] = ()) -> None:
         self.location = location
         self.detached = False
         command = [sys.executable, "-m", "kzgraph.diskwrite", str(location.resolve()), str(chunk)]
@@ -78,6 +80,7 @@ class StoreWriter:
         # own: a Ctrl-C meant for the command that answered does not stop the writer it left behind.
         self.process = subprocess.Popen(
             command, cwd=Path(__file__).resolve().parent.parent, start_new_session=publish_as is not None,
+            pass_fds=keep_fds,
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL if publish_as is not None else subprocess.PIPE, text=True,
         )
@@ -119,6 +122,40 @@ class StoreWriter:
         if not self.detached and self.process.poll() is None:
             self.process.kill()
             self.process.communicate()
+
+
+class BuildLock:
+    """The right to prepare one store: an exclusive ``flock`` on ``store-KEY.lock`` beside it.
+
+    Two processes given the same new data then do not build the same store
+    at once. The system lets go of the lock when the last process that holds
+    the file open ends (a writer left to finish on its own keeps it until it
+    has published), so it never goes stale. The holder that finishes removes
+    the file; a process still waiting on the removed file may then build the
+    store again, which :func:`publish` settles: the first store stays.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.path = lock_path(target)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+
+    def acquire(self, *, wait: bool) -> bool:
+        """Take the lock, waiting for it or not; whether it was taken."""
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return False
+        return True
+
+    def release(self, *, remove: bool = False) -> None:
+        """Let go of this process's hold on the lock; with ``remove``, the lock's work is done."""
+        if remove:
+            self.path.unlink(missing_ok=True)
+        os.close(self.fd)
+
+
+def lock_path(target: Path) -> Path:
+    return target.with_name(target.name + ".lock")
 
 
 def publish(work: Path, target: Path) -> None:
@@ -166,8 +203,10 @@ def main(argv: list[str]) -> int:
             shutil.rmtree(location, ignore_errors=True)
         raise
     finally:
-        if publishing and publishing[1]:
-            shutil.rmtree(publishing[1], ignore_errors=True)
+        if publishing:
+            if publishing[1]:
+                shutil.rmtree(publishing[1], ignore_errors=True)
+            lock_path(Path(publishing[0])).unlink(missing_ok=True)  # held since the command that started this
     return 0
 
 

@@ -37,7 +37,7 @@ from kzgraph import resources
 from kzgraph.config import Settings
 from kzgraph.errors import LoadError
 from kzgraph.dates import DATED_PROPERTIES, derive_date_bounds
-from kzgraph.diskwrite import READY, WRITE_CHUNK, StoreWriter, publish
+from kzgraph.diskwrite import READY, WRITE_CHUNK, BuildLock, StoreWriter, publish
 from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from kzgraph.store import KnowledgeStore
 
@@ -218,6 +218,9 @@ def reason_in_memory(inputs: Sequence[GraphInput], *, reason: bool, writer: Stor
 def prepare_store(settings: Settings, extra: Iterable[Path] = ()) -> Path:
     """The folder of the ready store for ``settings`` (and ``extra`` user files), built if needed.
 
+    If another process is preparing the same store, this one waits for it
+    (:class:`BuildLock`) rather than build it a second time.
+
     Raises:
         LoadError: a file is missing or malformed.
     """
@@ -225,22 +228,33 @@ def prepare_store(settings: Settings, extra: Iterable[Path] = ()) -> Path:
     target = _cache_location(settings, inputs)
     if target is not None and (target / READY).is_file():
         return target
-    parent = target.parent if target is not None else None
+    lock = None
     try:
-        if parent is not None:
-            parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix="building-", dir=parent))
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            lock = BuildLock(target)
+            lock.acquire(wait=True)
+            if (target / READY).is_file():  # prepared by the process this one waited for
+                lock.release()
+                return target
+        work = Path(tempfile.mkdtemp(prefix="building-", dir=target.parent if target is not None else None))
     except OSError:  # an unwritable cache only costs speed
-        target, work = None, Path(tempfile.mkdtemp(prefix="kzgraph-store-"))
+        if lock is not None:
+            lock.release()
+        target, lock, work = None, None, Path(tempfile.mkdtemp(prefix="kzgraph-store-"))
     try:
-        build_store(work, inputs, reason=settings.reason)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    if target is None:
-        return work
-    publish(work, target)
-    return target
+        try:
+            build_store(work, inputs, reason=settings.reason)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        if target is None:
+            return work
+        publish(work, target)
+        return target
+    finally:
+        if lock is not None:
+            lock.release(remove=True)
 
 
 def load_store(settings: Settings, extra: Iterable[Path] = (), *, answer_first: bool = False) -> KnowledgeStore:
@@ -251,8 +265,8 @@ def load_store(settings: Settings, extra: Iterable[Path] = (), *, answer_first: 
     in-memory store the rules ran in, and the prepared store is written
     to the cache by a writer process that finishes on its own after this
     one has answered (:meth:`kzgraph.diskwrite.StoreWriter.detach`), so a
-    first answer does not wait for the disk. Without a cache, nothing is
-    written at all.
+    first answer does not wait for the disk. Without a cache, or while
+    another process is preparing the same store, nothing is written.
 
     Raises:
         LoadError: a file is missing or malformed.
@@ -264,27 +278,37 @@ def load_store(settings: Settings, extra: Iterable[Path] = (), *, answer_first: 
     target = _cache_location(settings, inputs)
     if target is not None and (target / READY).is_file():
         return KnowledgeStore.open(target)
-    work = parts = None
+    lock = work = parts = None
     if target is not None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            work = Path(tempfile.mkdtemp(prefix="building-", dir=target.parent))
-            parts = Path(tempfile.mkdtemp(prefix="parts-", dir=target.parent))
+            lock = BuildLock(target)
+            if lock.acquire(wait=False):
+                work = Path(tempfile.mkdtemp(prefix="building-", dir=target.parent))
+                parts = Path(tempfile.mkdtemp(prefix="parts-", dir=target.parent))
+            else:  # another process is preparing this very store
+                lock.release()
+                lock = None
         except OSError:  # an unwritable cache only costs speed: nothing is kept
             for folder in (work, parts):
                 if folder is not None:
                     shutil.rmtree(folder, ignore_errors=True)
-            work = parts = None
+            if lock is not None:
+                lock.release(remove=True)
+            lock = work = parts = None
     if work is None:
         return KnowledgeStore(reason_in_memory(inputs, reason=settings.reason))
     try:
-        with StoreWriter(work, publish_as=target, parts=parts) as writer:
+        # The writer holds the lock (its own copy of the descriptor) until it has published the store.
+        with StoreWriter(work, publish_as=target, parts=parts, keep_fds=(lock.fd,)) as writer:
             memory = reason_in_memory(inputs, reason=settings.reason, writer=writer, parts=parts)
             writer.detach()
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(parts, ignore_errors=True)
+        lock.release(remove=True)
         raise
+    lock.release()  # the writer holds it on
     return KnowledgeStore(memory)
 
 
