@@ -4,9 +4,12 @@ The rules are the OWL 2 RL rules (W3C OWL 2 Profiles, section 4.3) for the
 constructs the kzgraph ontology uses, written as SPARQL updates that read the
 union of the source graphs and of the target graph (``USING``) and insert
 into the target what is not there yet. The schema rules run first to a
-fixpoint (their input is small), then the instance rules, semi-naively, to
-a fixpoint; nothing leaves the store, and memory grows only with what a
-rule concludes at a time.
+fixpoint (their input is small). Then the instance rules that read one
+resource triple are compiled, by the rules themselves, into one update per
+property and class (:func:`compile_templates`), and the rules that join
+resources run semi-naively to a fixpoint; an odd schema leaves every
+instance rule to the rounds. Nothing leaves the store, and memory grows
+only with what a rule concludes at a time.
 
 Supported, by rule name:
 
