@@ -33,7 +33,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from throughput import free_port, tree_rss, wait_up
+from throughput import free_port, process_rss, tree_rss, wait_up
 
 HERE = Path(__file__).resolve().parent
 
@@ -86,15 +86,7 @@ def together_rss(pid: int, cache: Path | None) -> int:
         current = pending.pop()
         counted.add(current)
         pending += [child for child, parent in parents.items() if parent == current and child not in counted]
-    total = 0
-    for process in counted:
-        try:
-            for line in Path(f"/proc/{process}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
+    return sum(process_rss(process) for process in counted)
 
 
 def wait_published(cache: Path, stores: int, seconds: float = 600) -> None:

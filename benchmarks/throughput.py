@@ -82,14 +82,20 @@ def tree_rss(pid: int) -> int:
     total, pending = 0, [pid]
     while pending:
         current = pending.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
+        total += process_rss(current)
         pending += children.get(current, [])
     return total
+
+
+def process_rss(pid: int) -> int:
+    """Resident bytes of one process (Linux /proc), 0 if it has ended."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def wrk(url: str, *, duration: int, connections: int, accept: str, script: str | None = None) -> dict:

@@ -307,39 +307,36 @@ def test_a_writer_left_on_its_own_publishes_the_store(tmp_path, monkeypatch):
     assert len({q.object for q in published}) == 1  # one blank node, as the part said
 
 
-def _target_of(settings: Settings) -> Path:
+@pytest.fixture
+def store_being_prepared(tmp_path):
+    """Settings with an empty cache, and the lock of their store held as another process holding it would."""
     from kzgraph import loader
-
-    return loader._cache_location(settings, loader.dataset_inputs(settings))
-
-
-def test_while_another_process_prepares_the_store_a_first_answer_writes_nothing(store, tmp_path):
     from kzgraph.diskwrite import BuildLock
 
     settings = Settings(cache_dir=tmp_path / "cache")
-    target = _target_of(settings)
+    target = loader._cache_location(settings, loader.dataset_inputs(settings))
     target.parent.mkdir(parents=True)
     other = BuildLock(target)
     assert other.acquire(wait=False)
-    try:
-        answered = load_store(settings, answer_first=True)
-        assert answered.path is None and len(answered) == len(store)
-        assert sorted(p.name for p in target.parent.iterdir()) == [target.name + ".lock"]  # no second writer
-    finally:
+    yield settings, target, other
+    if other.path.exists():
         other.release(remove=True)
 
 
-def test_preparing_a_store_another_process_is_preparing_waits_for_it_and_builds_nothing(tmp_path, monkeypatch):
+def test_while_another_process_prepares_the_store_a_first_answer_writes_nothing(store, store_being_prepared):
+    settings, target, _ = store_being_prepared
+    answered = load_store(settings, answer_first=True)
+    assert answered.path is None and len(answered) == len(store)
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name + ".lock"]  # no second writer
+
+
+def test_preparing_a_store_another_process_is_preparing_waits_for_it_and_builds_nothing(store_being_prepared,
+                                                                                         monkeypatch):
     import threading
 
     from kzgraph import loader
-    from kzgraph.diskwrite import BuildLock
 
-    settings = Settings(cache_dir=tmp_path / "cache")
-    target = _target_of(settings)
-    target.parent.mkdir(parents=True)
-    other = BuildLock(target)
-    assert other.acquire(wait=False)
+    settings, target, other = store_being_prepared
     builds = []
     real_build = loader.build_store
     monkeypatch.setattr(loader, "build_store", lambda *args, **kwargs: (builds.append(1), real_build(*args, **kwargs)))
@@ -359,8 +356,10 @@ def test_preparing_a_store_another_process_is_preparing_waits_for_it_and_builds_
 
 
 def test_a_lock_left_by_a_process_that_ended_holds_nothing_up(tmp_path):
+    from kzgraph import loader
+
     settings = Settings(cache_dir=tmp_path / "cache")
-    target = _target_of(settings)
+    target = loader._cache_location(settings, loader.dataset_inputs(settings))
     target.parent.mkdir(parents=True)
     (target.parent / (target.name + ".lock")).write_text("", encoding="ascii")  # nobody holds it
     assert load_store(settings).path == target
