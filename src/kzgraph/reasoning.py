@@ -262,11 +262,9 @@ class Template:
     head: tuple[str, ...]
     blank: tuple[tuple[object, ox.NamedNode, object], ...] = ()
 
-    def body(self, graph: ox.NamedNode | None = None, x: str = "?x", y: str = "?y") -> str:
-        """The WHERE clause, matched in ``graph`` only if given; ``x`` and ``y`` name the variables."""
+    def body(self, x: str = "?x", y: str = "?y") -> str:
+        """The WHERE clause; ``x`` and ``y`` name the variables."""
         pattern = f"{x} {self.predicate} {self.value if self.value is not None else y}"
-        if graph is not None:
-            pattern = f"GRAPH {graph} {{ {pattern} }}"
         if self.literal is None:
             return pattern
         return f"{pattern} FILTER ({'' if self.literal else '!'}isLiteral({y}))"
@@ -415,7 +413,7 @@ def _run_compiled(store: ox.Store, templates: Sequence[Template], graphs: list[o
             return
         store.remove_graph(scratch)
         for template in templates:
-            _apply(store, template, [fresh], scratch, named=True)
+            _apply(store, template, [fresh], scratch)
         store.update(f"INSERT {{ GRAPH {target} {{ ?s ?p ?o }} GRAPH {fresh} {{ ?s ?p ?o }} }}\n"
                      + "".join(f"USING {g}\n" for g in graphs) + f"USING NAMED {scratch}\n"
                      f"WHERE {{ GRAPH {scratch} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}")
@@ -447,28 +445,22 @@ def _apply_types(store: ox.Store, templates: Sequence[Template], graphs: list[ox
                      f"  VALUES ?c {{ {' '.join(sorted(classes))} }} FILTER NOT EXISTS {{ ?r a ?c }} }}")
 
 
-def _apply(store: ox.Store, template: Template, graphs: Sequence[ox.NamedNode], into: ox.NamedNode,
-           named: bool = False) -> None:
-    """Insert into ``into`` what ``template`` concludes from the triples of ``graphs``
-    (their union; with ``named``, the one graph given, matched by name)."""
-    if named:
-        using, body = f"USING NAMED {graphs[0]}\n", template.body(graphs[0])
-    else:
-        using, body = "".join(f"USING {g}\n" for g in graphs), template.body()
+def _apply(store: ox.Store, template: Template, graphs: Sequence[ox.NamedNode], into: ox.NamedNode) -> None:
+    """Insert into ``into`` what ``template`` concludes from the triples of ``graphs`` (their union)."""
+    using, body = "".join(f"USING {g}\n" for g in graphs), template.body()
     if template.head:
         store.update(f"INSERT {{ GRAPH {into} {{ {' . '.join(template.head)} }} }}\n{using}WHERE {{ {body} }}")
     if template.blank:
         # Rare (a conclusion about an anonymous class): the matches come here, and the triples go back
         # with the schema's own blank node, unless a graph already holds them.
-        rows = store.query(f"SELECT * WHERE {{ {body} }}", default_graph=None if named else list(graphs),
-                           named_graphs=list(graphs) if named else None)
-        every = [*graphs, into] if not named else [into]
         quads = set()
-        for row in rows:
+        for row in store.query(f"SELECT * WHERE {{ {body} }}", default_graph=list(graphs)):
             for subject, predicate, value in template.blank:
                 subject, value = _bound(subject, row), _bound(value, row)
-                quad = ox.Quad(subject, predicate, value, into) if not isinstance(subject, ox.Literal) else None
-                if quad is not None and not _held(store, every, quad):
+                if isinstance(subject, ox.Literal):
+                    continue
+                quad = ox.Quad(subject, predicate, value, into)
+                if not _held(store, [*graphs, into], quad):
                     quads.add(quad)
         store.extend(quads)
 
