@@ -8,8 +8,9 @@ fixpoint (their input is small). Then the instance rules that read one
 resource triple are compiled, by the rules themselves, into one update per
 property and class (:func:`compile_templates`), and the rules that join
 resources run semi-naively to a fixpoint; an odd schema leaves every
-instance rule to the rounds. Nothing leaves the store, and memory grows
-only with what a rule concludes at a time.
+instance rule to the rounds. Only the types leave the store: each
+resource's classes are gathered in Python, one shared set for the many
+resources typed alike, while the store applies the other conclusions.
 
 Supported, by rule name:
 
@@ -45,6 +46,7 @@ keep their identity.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -371,26 +373,31 @@ def _run_compiled(store: ox.Store, templates: Sequence[Template], graphs: list[o
                   target: ox.NamedNode, on_new: Callable[[ox.NamedNode], None]) -> None:
     """The instance rules through ``templates``, then the rules that join resources in rounds.
 
-    The templates write straight into ``target``; what a source already
-    states is then taken out of it again, in one pass (cheaper than asking,
-    for every conclusion, whether it is new). Each round of the joining
-    rules adds its conclusions and their templates' consequences, which
-    the next round reads.
+    The templates' types are gathered apart (:func:`_apply_types`); their
+    other heads are written straight into ``target``, and what a source
+    already states is then taken out of it again, in one pass (cheaper
+    than asking, for every conclusion, whether it is new). Each round of
+    the joining rules adds its conclusions and the consequences that the
+    templates of their properties give, which the next round reads.
     """
-    _apply_types(store, templates, graphs, target)
-    properties = set()
-    for template in templates:
-        template = template.without_types()
-        if template.head or template.blank:
-            _apply(store, template, graphs, target)
-            properties.update(head.split(" ", 2)[1] for head in template.head)
-    # Only a property that a source states can be concluded twice.
-    properties = {p for p in properties
-                  if store.query(f"ASK {{ ?s {p} ?o }}", default_graph=list(graphs[:-1]))}
-    if properties:
-        using = "".join(f"USING {g}\n" for g in graphs[:-1])
-        store.update(f"DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }}\n{using}USING NAMED {target}\n"
-                     f"WHERE {{ VALUES ?p {{ {' '.join(sorted(properties))} }} GRAPH {target} {{ ?s ?p ?o }} ?s ?p ?o }}")
+    # The types are gathered in Python while the store, which lets go of the interpreter as it
+    # works, applies the other heads: on two cores, both at once.
+    with ThreadPoolExecutor(1) as pool:
+        types = pool.submit(_apply_types, store, templates, graphs, target)
+        properties = set()
+        for template in templates:
+            template = template.without_types()
+            if template.head or template.blank:
+                _apply(store, template, graphs, target)
+                properties.update(head.split(" ", 2)[1] for head in template.head)
+        # Only a property that a source states can be concluded twice.
+        properties = {p for p in properties
+                      if store.query(f"ASK {{ ?s {p} ?o }}", default_graph=list(graphs[:-1]))}
+        if properties:
+            using = "".join(f"USING {g}\n" for g in graphs[:-1])
+            store.update(f"DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }}\n{using}USING NAMED {target}\n"
+                         f"WHERE {{ VALUES ?p {{ {' '.join(sorted(properties))} }} GRAPH {target} {{ ?s ?p ?o }} ?s ?p ?o }}")
+        types.result()
     on_new(target)
     joins = [rule for rule in PROPERTY_RULES if len(rule.atoms) > 1] + [chain_rule(c) for c in _chains(store, graphs)]
     if not joins:
@@ -412,7 +419,7 @@ def _run_compiled(store: ox.Store, templates: Sequence[Template], graphs: list[o
             store.remove_graph(fresh)
             return
         store.remove_graph(scratch)
-        for template in templates:
+        for template in _matching(store, templates, fresh):
             _apply(store, template, [fresh], scratch)
         store.update(f"INSERT {{ GRAPH {target} {{ ?s ?p ?o }} GRAPH {fresh} {{ ?s ?p ?o }} }}\n"
                      + "".join(f"USING {g}\n" for g in graphs) + f"USING NAMED {scratch}\n"
@@ -422,27 +429,62 @@ def _run_compiled(store: ox.Store, templates: Sequence[Template], graphs: list[o
         delta, round_ = fresh, round_ + 1
 
 
+def _matching(store: ox.Store, templates: Sequence[Template], graph: ox.NamedNode) -> list[Template]:
+    """The templates that a triple of ``graph`` matches: of its properties, and of the classes it types with."""
+    predicates = {row["p"] for row in store.query(f"SELECT DISTINCT ?p WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")}
+    classes = {row["c"] for row in store.query(f"SELECT DISTINCT ?c WHERE {{ GRAPH {graph} {{ ?s a ?c }} }}")}
+    return [t for t in templates if t.predicate in predicates and (t.value is None or t.value in classes)]
+
+
 def _apply_types(store: ox.Store, templates: Sequence[Template], graphs: list[ox.NamedNode],
                  target: ox.NamedNode) -> None:
     """Insert into ``target`` the types that ``templates`` give, each type of each resource once.
 
-    The templates that give the same classes are matched together, each
-    resource found once among them (``DISTINCT``), and a type is added only
-    if no graph holds it yet: most resources are typed by several of their
-    properties and by their own type's superclasses, so adding each
-    template's types blindly would try the same triple many times over.
+    Most resources are typed by several of their properties and by their
+    own type's superclasses, so adding each template's types blindly would
+    try the same triple many times over, and asking the store, for each
+    one, whether a graph holds it costs more than the insert. So the types
+    are gathered here instead, in one pass over the triples of the
+    templated properties and classes: each resource's classes as one set
+    (the few distinct sets shared), less the types that a graph states.
     """
-    groups: dict[frozenset[str], list[str]] = {}
+    by_predicate: dict[ox.NamedNode, list[tuple[ox.NamedNode | None, bool | None, frozenset, frozenset]]] = {}
     for template in templates:
-        for node, classes in template.types().items():
-            groups.setdefault(classes, []).append(
-                template.body(x="?r", y="?o") if node == "?x" else template.body(x="?o", y="?r"))
-    using = "".join(f"USING {g}\n" for g in graphs)
-    for classes, bodies in sorted(groups.items(), key=lambda item: sorted(item[0])):
-        matches = " UNION ".join(f"{{ {body} }}" for body in bodies)
-        store.update(f"INSERT {{ GRAPH {target} {{ ?r a ?c }} }}\n{using}"
-                     f"WHERE {{ {{ SELECT DISTINCT ?r WHERE {{ {matches} }} }} FILTER (!isLiteral(?r))\n"
-                     f"  VALUES ?c {{ {' '.join(sorted(classes))} }} FILTER NOT EXISTS {{ ?r a ?c }} }}")
+        types = template.types()
+        if types:
+            x, y = (frozenset(ox.NamedNode(c[1:-1]) for c in types.get(node, ())) for node in ("?x", "?y"))
+            by_predicate.setdefault(template.predicate, []).append((template.value, template.literal, x, y))
+    found: dict[ox.NamedNode | ox.BlankNode, frozenset] = {}
+    unions: dict[tuple[frozenset, frozenset], frozenset] = {}
+
+    def add(node, classes: frozenset) -> None:
+        have = found.get(node)
+        if have is None:
+            found[node] = classes
+        elif not classes <= have:
+            found[node] = unions.get((have, classes)) or unions.setdefault((have, classes), have | classes)
+
+    rdf_type = ox.NamedNode(RDF + "type")
+    by_predicate.setdefault(rdf_type, [])  # read in any case, for the types stated
+    stated: dict[ox.NamedNode | ox.BlankNode, list[ox.NamedNode]] = {}
+    for predicate, entries in by_predicate.items():
+        by_class = {value: x for value, _, x, _ in entries if value is not None}
+        general = [entry for entry in entries if entry[0] is None]
+        for graph in graphs:
+            for quad in store.quads_for_pattern(None, predicate, None, graph):
+                if predicate == rdf_type:
+                    stated.setdefault(quad.subject, []).append(quad.object)
+                    if (classes := by_class.get(quad.object)) is not None:
+                        add(quad.subject, classes)
+                literal = isinstance(quad.object, ox.Literal)
+                for _, literal_only, x, y in general:
+                    if literal_only is None or literal_only == literal:
+                        if x:
+                            add(quad.subject, x)
+                        if y and isinstance(quad.object, (ox.NamedNode, ox.BlankNode)):
+                            add(quad.object, y)
+    store.extend(ox.Quad(node, rdf_type, c, target)
+                 for node, classes in found.items() for c in classes.difference(stated.get(node, ())))
 
 
 def _apply(store: ox.Store, template: Template, graphs: Sequence[ox.NamedNode], into: ox.NamedNode) -> None:
