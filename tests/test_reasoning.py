@@ -506,6 +506,23 @@ def test_compiled_templates_conclude_what_the_rounds_do_on_the_rule_cases():
     assert closure(parse(all_cases()), compiled=True) == closure(parse(all_cases()), compiled=False) == all_expected()
 
 
+def test_a_resource_gets_every_type_its_triples_give_not_only_the_last_ones():
+    triples = parse(b""":p rdfs:domain :A . :q rdfs:domain :B . :C rdfs:subClassOf :D .
+                       :x :p :y . :x :q :z . :x a :C . :y :q :x .""")
+    compiled = closure(triples, compiled=True)
+    assert {t for t in compiled if t.startswith("<urn:x>")} == {f"<urn:x> {TYPE} <urn:{c}>" for c in "ABD"}
+    assert compiled == closure(triples, compiled=False)
+
+
+def test_a_literal_value_gives_its_subject_no_type_that_only_a_resource_value_would():
+    """Through the inverse, ``:x :p :y`` makes ``:x`` a value of ``:q``, in its range; ``:x :p "y"`` does not."""
+    triples = parse(b""":p owl:inverseOf :q . :q rdfs:range :R . :x :p :y . :w :p "y" .""")
+    compiled = closure(triples, compiled=True)
+    assert f"<urn:x> {TYPE} <urn:R>" in compiled
+    assert not {t for t in compiled if t.startswith("<urn:w>")}
+    assert compiled == closure(triples, compiled=False)
+
+
 def test_a_type_by_an_anonymous_class_keeps_the_schemas_blank_node():
     """A blank node in an update's template would be a fresh one each time: such conclusions are added from Python."""
     triples = parse(b""":when rdfs:range _:u . _:u owl:unionOf ( :Day :Year ) . :e :when :d2025 . :f :when :d2025 .

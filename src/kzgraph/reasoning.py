@@ -430,10 +430,9 @@ def _run_compiled(store: ox.Store, templates: Sequence[Template], graphs: list[o
 
 
 def _matching(store: ox.Store, templates: Sequence[Template], graph: ox.NamedNode) -> list[Template]:
-    """The templates that a triple of ``graph`` matches: of its properties, and of the classes it types with."""
+    """The templates of the properties that ``graph`` holds triples of (the few that joining rules conclude)."""
     predicates = {row["p"] for row in store.query(f"SELECT DISTINCT ?p WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")}
-    classes = {row["c"] for row in store.query(f"SELECT DISTINCT ?c WHERE {{ GRAPH {graph} {{ ?s a ?c }} }}")}
-    return [t for t in templates if t.predicate in predicates and (t.value is None or t.value in classes)]
+    return [template for template in templates if template.predicate in predicates]
 
 
 def _apply_types(store: ox.Store, templates: Sequence[Template], graphs: list[ox.NamedNode],
