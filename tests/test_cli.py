@@ -164,3 +164,43 @@ def test_one_shot_commands_answer_before_the_store_is_on_disk(run_cli, monkeypat
     monkeypatch.setattr(loader, "load_store", spy)
     code, _, _ = run_cli(*args)
     assert (code, asked) == (0, [True])
+
+
+def test_the_console_command_answers_ends_and_leaves_the_prepared_store_behind(tmp_path):
+    """Run as a user runs it: the answer, a clean exit while its reader waits for the end of the output,
+    and the prepared store published afterwards, with nothing left over."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    cache = tmp_path / "cache"
+    env = {**os.environ, "KZGRAPH_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-m", "kzgraph", "query", "ASK { kzr:country-KAZ a kz:State }"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "yes\n", "")
+    deadline = time.monotonic() + 120
+    while [p.name[:6] for p in cache.iterdir()] != ["store-"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [store] = cache.iterdir()
+    assert (store / "READY").is_file()
+    again = subprocess.run([sys.executable, "-m", "kzgraph", "query", "ASK { kzr:country-KAZ a kz:State }"],
+                           env=env, capture_output=True, text=True, timeout=120)
+    assert (again.returncode, again.stdout) == (0, "yes\n")
+    assert list(cache.iterdir()) == [store], "the second command opened the prepared store"
+
+
+@pytest.mark.parametrize("args, code", [(["--version"], 0), (["query", "SELECT WHERE"], 2)], ids=["ok", "error"])
+def test_the_console_entry_point_runs_exit_handlers_flushes_and_keeps_the_exit_code(args, code):
+    import os
+    import subprocess
+    import sys
+
+    script = ("import atexit, sys\nfrom kzgraph import cli\n"
+              "atexit.register(lambda: print('exit handler ran'))\n"
+              f"sys.argv = ['kzgraph', *{args!r}]\ncli.run()\n")
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == code
+    assert done.stdout.endswith("exit handler ran\n")
+    assert (__version__ in done.stdout) if code == 0 else ("kzgraph:" in done.stderr)

@@ -247,7 +247,10 @@ def test_a_first_answer_comes_from_memory_and_the_prepared_store_follows(store, 
     named = lambda quads: sorted(str(q) for q in quads if "_:" not in str(q))  # noqa: E731 (blank nodes are fresh per load)
     assert named(first.quads(DATA_GRAPH)) == named(store.quads(DATA_GRAPH))
     assert named(first.quads(INFERRED_GRAPH)) == named(store.quads(INFERRED_GRAPH))
-    assert wait_for(lambda: list(cache.glob("store-*/READY"))), "the writer publishes the store on its own"
+    assert [p.name[:9] for p in cache.iterdir() if not p.name.endswith(".lock")] == ["building-"], \
+        "nothing is written while the command answers"
+    first.close()
+    assert wait_for(lambda: list(cache.glob("store-*/READY"))), "once it is done, a writer publishes the store"
     assert wait_for(lambda: [p.name for p in cache.iterdir()] == [next(cache.glob("store-*")).name]), \
         "and leaves no work folder or parts behind"
     again = load_store(Settings(cache_dir=cache), answer_first=True)
@@ -305,6 +308,58 @@ def test_a_writer_left_on_its_own_publishes_the_store(tmp_path, monkeypatch):
     assert (target / diskwrite.READY).is_file()
     published = ox.Store.read_only(str(target))
     assert len({q.object for q in published}) == 1  # one blank node, as the part said
+
+
+def a_store_to_write(tmp_path):
+    """(an in-memory dataset, a work folder, the store's place in the cache, the lock on it, held)."""
+    import tempfile
+
+    import pyoxigraph as ox
+
+    from kzgraph.diskwrite import BuildLock
+
+    memory = ox.Store()
+    blank, graph = ox.BlankNode(), ox.NamedNode("urn:g")
+    memory.extend([ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), blank, graph),
+                   ox.Quad(ox.NamedNode("urn:c"), ox.NamedNode("urn:p"), blank, graph)])
+    target = tmp_path / "cache" / "store-key"
+    target.parent.mkdir()
+    lock = BuildLock(target)
+    assert lock.acquire(wait=False)
+    return memory, Path(tempfile.mkdtemp(prefix="building-", dir=target.parent)), target, lock
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["in a copy of the process", "in this process"])
+def test_a_store_written_behind_a_command_is_published_whole(tmp_path, fork):
+    import pyoxigraph as ox
+
+    from kzgraph.diskwrite import READY, write_in_background
+
+    memory, work, target, lock = a_store_to_write(tmp_path)
+    write_in_background(memory, work, target, lock, fork=fork)
+    assert wait_for(lambda: (target / READY).is_file())
+    assert wait_for(lambda: [p.name for p in target.parent.iterdir()] == ["store-key"]), \
+        "no work folder, dump or lock left behind"
+    published = ox.Store.read_only(str(target))
+    assert sorted(str(q.subject) for q in published) == ["<urn:a>", "<urn:c>"]
+    assert len({q.object for q in published}) == 1, "one blank node, as in memory"
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["in a copy of the process", "in this process"])
+def test_a_store_that_fails_to_be_written_behind_a_command_leaves_nothing(tmp_path, monkeypatch, fork):
+    from kzgraph import diskwrite
+
+    def broken(*args, **kwargs):
+        raise OSError("no room")
+
+    monkeypatch.setattr(diskwrite, "StoreWriter", broken)
+    memory, work, target, lock = a_store_to_write(tmp_path)
+    if fork:
+        diskwrite.write_in_background(memory, work, target, lock, fork=True)
+    else:
+        with pytest.raises(OSError, match="no room"):
+            diskwrite.write_in_background(memory, work, target, lock, fork=False)
+    assert wait_for(lambda: list(target.parent.iterdir()) == [])
 
 
 @pytest.fixture

@@ -6,9 +6,11 @@ data does not conform, 2 an error (bad input, malformed query or file).
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -119,18 +121,19 @@ def _write_query_result(settings: Settings, text: str, fmt: str) -> None:
     from kzgraph.results import render_table, result_kind, write_result
 
     shape = check_request(text, allowlist=None)
-    result = load_store(settings, answer_first=True).query(text, shape=shape)
-    out = sys.stdout.buffer
-    if fmt == "table":
-        out.write(render_table(result).encode("utf-8"))
-        return
-    kind = result_kind(result)
-    chosen = formats.find(fmt, kind)
-    if chosen is None:
-        fitting = ", ".join(f.name for f in formats.formats_for(kind))
-        raise QueryError(f"--format {fmt} does not fit a {'CONSTRUCT/DESCRIBE' if shape.is_graph else 'SELECT/ASK'} "
-                         f"query (use one of: table, {fitting})")
-    write_result(result, chosen, out)
+    with _held(load_store(settings, answer_first=True)) as store:
+        result = store.query(text, shape=shape)
+        out = sys.stdout.buffer
+        if fmt == "table":
+            out.write(render_table(result).encode("utf-8"))
+            return
+        kind = result_kind(result)
+        chosen = formats.find(fmt, kind)
+        if chosen is None:
+            fitting = ", ".join(f.name for f in formats.formats_for(kind))
+            raise QueryError(f"--format {fmt} does not fit a {'CONSTRUCT/DESCRIBE' if shape.is_graph else 'SELECT/ASK'} "
+                             f"query (use one of: table, {fitting})")
+        write_result(result, chosen, out)
 
 
 @cli.command()
@@ -148,11 +151,11 @@ def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) ->
     from kzgraph.export import export_file, write_export
     from kzgraph.loader import load_store
 
-    store = load_store(settings.replace(reason=settings.reason or inferred), answer_first=True)
-    if output is None:
-        write_export(store, sys.stdout.buffer, fmt, inferred=inferred)
-    else:
-        export_file(store, output, fmt, inferred=inferred)
+    with _held(load_store(settings.replace(reason=settings.reason or inferred), answer_first=True)) as store:
+        if output is None:
+            write_export(store, sys.stdout.buffer, fmt, inferred=inferred)
+        else:
+            export_file(store, output, fmt, inferred=inferred)
     return EXIT_OK
 
 
@@ -213,12 +216,13 @@ def link(settings: Settings, suggest: bool, api_url: str | None) -> int:
     from kzgraph.linking import WIKIDATA_API, link_report, render_suggestions_turtle, suggest_links, unlinked_labels
     from kzgraph.loader import load_store
 
-    store = load_store(settings, answer_first=True)
-    report = link_report(store)
-    if not suggest:
-        click.echo(report.text, nl=False)
-        return EXIT_OK
-    suggestions = suggest_links(unlinked_labels(store, report), api_url or WIKIDATA_API)
+    with _held(load_store(settings, answer_first=True)) as store:
+        report = link_report(store)
+        if not suggest:
+            click.echo(report.text, nl=False)
+            return EXIT_OK
+        labels = unlinked_labels(store, report)
+    suggestions = suggest_links(labels, api_url or WIKIDATA_API)
     click.echo(render_suggestions_turtle(suggestions), nl=False)
     return EXIT_OK
 
@@ -275,6 +279,17 @@ def push(settings: Settings, url: str, graph_store: str | None, inferred: bool, 
     return EXIT_OK
 
 
+_HELD_TO_EXIT: list[object] | None = None
+"""Set by :func:`run`: the datasets the command answered from, kept until the process ends (see there)."""
+
+
+def _held(store):
+    """``store``, kept alive until the process ends when the console script runs."""
+    if _HELD_TO_EXIT is not None:
+        _HELD_TO_EXIT.append(store)
+    return store
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (never raises for expected errors)."""
     try:
@@ -293,5 +308,27 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point.
+
+    Ends the process as soon as its work is done: the exit handlers run
+    (writers left to finish, temporary stores removed) and the output is
+    flushed, but the interpreter does not take every object apart first. A
+    one-shot command over a large dataset holds it in memory, and freeing
+    it would take as long again as a query (about a second at a million
+    triples): the command keeps it (:func:`_held`) and the system takes
+    the memory back at once.
+    """
+    global _HELD_TO_EXIT
+    _HELD_TO_EXIT = []
+    code = main()
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    others = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
+    if run_exit_handlers is None or others:  # not CPython, or threads to wait for: the usual way out
+        sys.exit(code)
+    run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away, as at the usual exit
+            pass
+    os._exit(code)

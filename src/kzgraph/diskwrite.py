@@ -31,6 +31,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -122,6 +124,58 @@ class StoreWriter:
         if not self.detached and self.process.poll() is None:
             self.process.kill()
             self.process.communicate()
+
+
+def write_in_background(memory: ox.Store, work: Path, target: Path, lock: BuildLock, *,
+                        fork: bool | None = None) -> None:
+    """Write the dataset in ``memory`` into a new store at ``work`` and publish it as ``target``, behind this process.
+
+    For a command that has answered from ``memory`` and is about to end.
+    The store is dumped into a file that a writer (:class:`StoreWriter`,
+    holding ``lock`` until it has published) then writes on its own. With
+    ``fork`` (by default, where the system can fork and this process runs no
+    other thread), a copy of this process, sharing its memory, makes the
+    dump and starts the writer, so this one can end at once; otherwise
+    this process makes the dump first. If writing fails, nothing is
+    published and what was written is removed; the next command prepares
+    the store again.
+    """
+    if fork is None:
+        fork = hasattr(os, "fork") and threading.active_count() == 1
+    if not fork:
+        try:
+            _hand_to_writer(memory, work, target, lock)
+        finally:
+            lock.release()
+        return
+    if os.fork():
+        lock.release()  # the copy holds it on
+        return
+    code = 1
+    try:
+        os.setsid()  # a Ctrl-C meant for the command does not reach its copy
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for stream in (0, 1, 2):  # a reader of the command's output does not wait for the copy
+            os.dup2(quiet, stream)
+        _hand_to_writer(memory, work, target, lock)
+        code = 0
+    finally:
+        os._exit(code)  # the copy of this process's state is not this copy's to tear down
+
+
+def _hand_to_writer(memory: ox.Store, work: Path, target: Path, lock: BuildLock) -> None:
+    parts = Path(tempfile.mkdtemp(prefix="parts-", dir=target.parent))
+    try:
+        dump = parts / "dataset.nq"
+        memory.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+        with StoreWriter(work, publish_as=target, parts=parts, keep_fds=(lock.fd,)) as writer:
+            writer.write(dump)
+            writer.detach()
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(parts, ignore_errors=True)
+        lock.path.unlink(missing_ok=True)
+        raise
 
 
 class BuildLock:

@@ -16,12 +16,13 @@ Query processes, the command line and the web pages then open the same
 store read-only: a warm start parses nothing, and processes share the
 files instead of each holding a copy. A command that answers once and ends
 (``query``, ``export``, ``link``) need not wait for the disk: it answers from the
-in-memory store, and its writer publishes the prepared store on its own
-(``load_store(..., answer_first=True)``).
+in-memory store, and the prepared store is written behind it once it is
+done (``load_store(..., answer_first=True)``).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import shutil
@@ -37,7 +38,7 @@ from kzgraph import resources
 from kzgraph.config import Settings
 from kzgraph.errors import LoadError
 from kzgraph.dates import DATED_PROPERTIES, derive_date_bounds
-from kzgraph.diskwrite import READY, WRITE_CHUNK, BuildLock, StoreWriter, publish
+from kzgraph.diskwrite import READY, WRITE_CHUNK, BuildLock, StoreWriter, publish, write_in_background
 from kzgraph.namespaces import DATA_GRAPH, DATES_GRAPH, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from kzgraph.store import KnowledgeStore
 
@@ -262,11 +263,12 @@ def load_store(settings: Settings, extra: Iterable[Path] = (), *, answer_first: 
 
     With ``answer_first``, for a command that answers once and ends: when
     the store is not prepared yet, the dataset is answered from the
-    in-memory store the rules ran in, and the prepared store is written
-    to the cache by a writer process that finishes on its own after this
-    one has answered (:meth:`kzgraph.diskwrite.StoreWriter.detach`), so a
-    first answer does not wait for the disk. Without a cache, or while
-    another process is preparing the same store, nothing is written.
+    in-memory store the rules ran in, and when the command closes it
+    (:meth:`KnowledgeStore.close`), the prepared store is written to the
+    cache behind the command (:func:`kzgraph.diskwrite.write_in_background`),
+    so a first answer waits neither for the disk nor for a writer beside
+    the rules. Without a cache, or while another process is preparing the
+    same store, nothing is written.
 
     Raises:
         LoadError: a file is missing or malformed.
@@ -278,38 +280,29 @@ def load_store(settings: Settings, extra: Iterable[Path] = (), *, answer_first: 
     target = _cache_location(settings, inputs)
     if target is not None and (target / READY).is_file():
         return KnowledgeStore.open(target)
-    lock = work = parts = None
+    lock = work = None
     if target is not None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             lock = BuildLock(target)
             if lock.acquire(wait=False):
                 work = Path(tempfile.mkdtemp(prefix="building-", dir=target.parent))
-                parts = Path(tempfile.mkdtemp(prefix="parts-", dir=target.parent))
             else:  # another process is preparing this very store
                 lock.release()
                 lock = None
         except OSError:  # an unwritable cache only costs speed: nothing is kept
-            for folder in (work, parts):
-                if folder is not None:
-                    shutil.rmtree(folder, ignore_errors=True)
             if lock is not None:
                 lock.release(remove=True)
-            lock = work = parts = None
+            lock = work = None
     if work is None:
         return KnowledgeStore(reason_in_memory(inputs, reason=settings.reason))
     try:
-        # The writer holds the lock (its own copy of the descriptor) until it has published the store.
-        with StoreWriter(work, publish_as=target, parts=parts, keep_fds=(lock.fd,)) as writer:
-            memory = reason_in_memory(inputs, reason=settings.reason, writer=writer, parts=parts)
-            writer.detach()
+        memory = reason_in_memory(inputs, reason=settings.reason)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
-        shutil.rmtree(parts, ignore_errors=True)
         lock.release(remove=True)
         raise
-    lock.release()  # the writer holds it on
-    return KnowledgeStore(memory)
+    return KnowledgeStore(memory, on_close=functools.partial(write_in_background, memory, work, target, lock))
 
 
 def _in_cache(settings: Settings, location: Path) -> bool:

@@ -15,9 +15,10 @@ an external SPARQL store could be put instead.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Union
 
@@ -33,24 +34,42 @@ QueryResult = Union[ox.QuerySolutions, ox.QueryBoolean, ox.QueryTriples]
 
 
 class KnowledgeStore:
-    """A read-only view of a pyoxigraph store holding the kzgraph dataset."""
+    """A read-only view of a pyoxigraph store holding the kzgraph dataset.
 
-    def __init__(self, store: ox.Store, path: Path | None = None) -> None:
+    ``on_close``, if given, is called once: when the store is closed, collected
+    or left at the end of the process (a temporary folder to remove, say, or
+    a dataset in memory to write to disk).
+    """
+
+    def __init__(self, store: ox.Store, path: Path | None = None, *,
+                 on_close: Callable[[], None] | None = None) -> None:
         self._store = store
         self.path = path
         """The store's folder on disk, for other processes to open; None for a store in memory."""
+        self._on_close = weakref.finalize(self, on_close) if on_close is not None else None
 
     @classmethod
     def open(cls, path: Path, *, temporary: bool = False) -> KnowledgeStore:
         """Open a store prepared by :func:`kzgraph.loader.prepare_store`, read-only.
 
-        A ``temporary`` store's folder is removed when this object is collected
-        or the process ends.
+        A ``temporary`` store's folder is removed when it is closed.
         """
-        knowledge = cls(ox.Store.read_only(str(path)), Path(path))
-        if temporary:
-            weakref.finalize(knowledge, shutil.rmtree, str(path), True)
-        return knowledge
+        return cls(ox.Store.read_only(str(path)), Path(path),
+                   on_close=functools.partial(shutil.rmtree, str(path), True) if temporary else None)
+
+    def close(self) -> None:
+        """Done with the store: what is to follow it (see ``on_close``) happens now, once.
+
+        Otherwise it happens when this object is collected, or when the process ends.
+        """
+        if self._on_close is not None:
+            self._on_close()
+
+    def __enter__(self) -> KnowledgeStore:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
     def query(
         self,
