@@ -7,16 +7,17 @@ For each size, ``generate.py`` writes that many triples (seed 1). Then, each
 
 - ``first load``: ``kzgraph --data FILE query ASK{}`` with an empty cache
   (parse, date bounds, OWL RL rules, the answer from memory): the command's
-  wall time; and ``on disk``, from the command's start until the writer it
-  started has published the prepared store in the cache;
+  wall time; and ``on disk``, from the command's start until the prepared
+  store, written behind the command, is published in the cache;
 - ``next start``: the same command with the cache filled (the store opened read-only);
 - ``shipped``: a one-shot query on the shipped graph with the cache filled, the yardstick for "next start";
 - ``oxigraph load``: Oxigraph's own bulk loader on the same file (no reasoning);
 - ``serve --workers 4``: resident memory of all of kzgraph serve's processes once it answers.
 
 Medians (wall seconds; peak resident MB of the largest process, by GNU time,
-and of all the command's processes together, the writer included until the
-store is on disk, sampled) and the ratios the targets are set in.
+and peak MB of all the command's processes together, those writing the store
+behind it included until it is on disk, sampled as proportional set size)
+and the ratios the targets are set in.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from throughput import free_port, process_rss, tree_rss, wait_up
+from throughput import free_port, tree_rss, wait_up
 
 HERE = Path(__file__).resolve().parent
 
@@ -66,27 +67,41 @@ def timed(command: list[str], env: dict, cache: Path | None = None) -> tuple[flo
 
 
 def together_rss(pid: int, cache: Path | None) -> int:
-    """Resident bytes of a process and its descendants, and of the store writers working for ``cache``
-    (they outlive the command that started them), each process counted once."""
+    """Memory of a process and its descendants, and of every process working for ``cache`` (a first
+    query leaves the prepared store to be written behind it, by a copy of itself and a writer that
+    outlive it), each counted once, by proportional set size: pages a forked copy shares with the
+    process it was copied from are counted once, not in both."""
     parents: dict[int, int] = {}
-    writers = set()
+    working = set()
+    needle = f"={cache}\0".encode() if cache is not None else None
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            environment = Path(f"/proc/{entry}/environ").read_bytes() if needle else b""
         except (OSError, IndexError, ValueError):
             continue
-        if cache is not None and b"kzgraph.diskwrite" in cmdline and str(cache).encode() in cmdline:
-            writers.add(int(entry))
-    counted = set(writers)
+        if needle and needle in environment:
+            working.add(int(entry))
+    counted = set(working)
     pending = [pid]
     while pending:
         current = pending.pop()
         counted.add(current)
         pending += [child for child, parent in parents.items() if parent == current and child not in counted]
-    return sum(process_rss(process) for process in counted)
+    return sum(process_pss(process) for process in counted)
+
+
+def process_pss(pid: int) -> int:
+    """Proportional set size of one process (Linux /proc), 0 if it has ended."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def wait_published(cache: Path, stores: int, seconds: float = 600) -> None:

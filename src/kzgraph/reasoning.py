@@ -605,20 +605,30 @@ def _chains(store: ox.Store, graphs: list[ox.NamedNode]) -> list[Chain]:
     return sorted(chains, key=lambda c: (str(c.property), [(str(m), i) for m, i in c.members]))
 
 
-_WORTHLESS = (
-    "?s IN (owl:Thing, owl:Nothing, rdfs:Resource) || ?o IN (owl:Thing, owl:Nothing, rdfs:Resource)\n"
-    "    || (?s = ?o && ?p IN (owl:sameAs, owl:equivalentClass, owl:equivalentProperty, rdfs:subClassOf,"
-    " rdfs:subPropertyOf))\n"
-    f"    || (isIRI(?s) && (STRSTARTS(STR(?s), \"{RDF}\") || STRSTARTS(STR(?s), \"{RDFS}\")"
-    f" || STRSTARTS(STR(?s), \"{OWL}\") || STRSTARTS(STR(?s), \"{XSD}\")))"
-)
+_USELESS = "owl:Thing owl:Nothing rdfs:Resource"
+_REFLEXIVE = "owl:sameAs owl:equivalentClass owl:equivalentProperty rdfs:subClassOf rdfs:subPropertyOf"
+_BUILT_IN = " || ".join(f'STRSTARTS(STR(?s), "{namespace}")' for namespace in (RDF, RDFS, OWL, XSD))
+
+_WORTHLESS = (f"?s IN ({', '.join(_USELESS.split())}) || ?o IN ({', '.join(_USELESS.split())})\n"
+              f"    || (?s = ?o && ?p IN ({', '.join(_REFLEXIVE.split())}))\n"
+              f"    || (isIRI(?s) && ({_BUILT_IN}))")
 """A triple ``?s ?p ?o`` that says nothing worth storing (see the module's doc); it depends on the triple alone."""
 
 
 def _clean(store: ox.Store, target: ox.NamedNode) -> None:
-    """Drop from ``target`` the entailments that say nothing worth storing (see the module's doc)."""
-    store.update(f"{_PREFIXES}DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {target} {{ ?s ?p ?o }}\n"
-                 f"  FILTER ({_WORTHLESS}) }}")
+    """Drop from ``target`` the entailments that say nothing worth storing: :data:`_WORTHLESS`.
+
+    They are found through what the store indexes: the terms of no use as
+    objects, the reflexive triples by predicate, and the terms of the
+    built-in vocabularies (those of no use among them) among the distinct
+    subjects (spelling out the subject of every triple, as the filter alone
+    would, is what costs).
+    """
+    store.update(f"{_PREFIXES}DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }} WHERE {{\n"
+                 f"  {{ VALUES ?o {{ {_USELESS} }} GRAPH {target} {{ ?s ?p ?o }} }}\n"
+                 f"  UNION {{ VALUES ?p {{ {_REFLEXIVE} }} GRAPH {target} {{ ?s ?p ?o }} FILTER (?s = ?o) }}\n"
+                 f"  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ GRAPH {target} {{ ?s ?p ?o }} }} }}\n"
+                 f"          FILTER (isIRI(?s) && ({_BUILT_IN})) GRAPH {target} {{ ?s ?p ?o }} }} }}")
 
 
 def kept(store: ox.Store, graph: ox.NamedNode) -> ox.QueryTriples:
