@@ -380,15 +380,18 @@ def _run_compiled(store: ox.Store, templates: Sequence[Template], graphs: list[o
     the joining rules adds its conclusions and the consequences that the
     templates of their properties give, which the next round reads.
     """
+    # A template gives every consequence of its triple, those of the triples it concludes included:
+    # so it reads the sources alone, unless ``target`` held triples of its own already.
+    read = graphs if _count(store, target) else graphs[:-1]
     # The types are gathered in Python while the store, which lets go of the interpreter as it
     # works, applies the other heads: on two cores, both at once.
     with ThreadPoolExecutor(1) as pool:
-        types = pool.submit(_apply_types, store, templates, graphs, target)
+        types = pool.submit(_apply_types, store, templates, read, target)
         properties = set()
         for template in templates:
             template = template.without_types()
             if template.head or template.blank:
-                _apply(store, template, graphs, target)
+                _apply(store, template, read, target)
                 properties.update(head.split(" ", 2)[1] for head in template.head)
         # Only a property that a source states can be concluded twice.
         properties = {p for p in properties
