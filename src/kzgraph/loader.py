@@ -28,6 +28,7 @@ import itertools
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -187,7 +188,8 @@ def reason_in_memory(inputs: Sequence[GraphInput], *, reason: bool, writer: Stor
 
     With a ``writer``, each part that is final is also dumped into the
     folder ``parts`` and handed to it: the asserted graphs before the rules
-    run, then the entailments as the rules conclude them.
+    run, then the entailments as the rules conclude them, then the date
+    bounds (computed while the rules run).
 
     Raises:
         LoadError: a file is missing or malformed.
@@ -199,9 +201,9 @@ def reason_in_memory(inputs: Sequence[GraphInput], *, reason: bool, writer: Stor
         for path in item.paths:
             with _load_errors(path):
                 memory.bulk_load(path=str(path), format=rdf_format(path), to_graph=ox.NamedNode(item.graph))
-    add_date_bounds(memory, sources=[item.graph for item in inputs if item.graph != ONTOLOGY_GRAPH])
+    writing = writer is not None and parts is not None
     write_new = None
-    if writer is not None and parts is not None:
+    if writing:
         memory.dump(parts / "asserted.nq", format=ox.RdfFormat.N_QUADS)
         writer.write(parts / "asserted.nq")
         numbers = itertools.count(1)
@@ -211,8 +213,16 @@ def reason_in_memory(inputs: Sequence[GraphInput], *, reason: bool, writer: Stor
             kept(memory, graph).serialize(path, format=ox.RdfFormat.N_TRIPLES)
             writer.write(path, INFERRED_GRAPH)
 
-    if reason:
-        infer(memory, sources=[item.graph for item in inputs], target=INFERRED_GRAPH, on_new=write_new)
+    # The date bounds go to a graph of their own, which the rules do not read: both at once.
+    with ThreadPoolExecutor(1) as pool:
+        dates = pool.submit(add_date_bounds, memory,
+                            sources=[item.graph for item in inputs if item.graph != ONTOLOGY_GRAPH])
+        if reason:
+            infer(memory, sources=[item.graph for item in inputs], target=INFERRED_GRAPH, on_new=write_new)
+        dates.result()
+    if writing:
+        memory.dump(parts / "dates.nt", format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(DATES_GRAPH))
+        writer.write(parts / "dates.nt", DATES_GRAPH)
     return memory
 
 
