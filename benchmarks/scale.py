@@ -43,7 +43,7 @@ def timed(command: list[str], env: dict, cache: Path | None = None) -> tuple[flo
     """(wall seconds, peak resident MB of its largest process, peak MB of all its processes together,
     seconds until the prepared store is in ``cache``) of one command.
 
-    The first two by GNU time; the third sampled every 50 ms from /proc (a
+    The first two by GNU time; the third sampled every 250 ms from /proc (a
     first load runs a writer process beside the reasoner, which goes on
     after the command has answered: with ``cache``, it is sampled, and
     waited for, until its store is published there).
@@ -56,7 +56,7 @@ def timed(command: list[str], env: dict, cache: Path | None = None) -> tuple[flo
         together = max(together, together_rss(process.pid, cache))
         if cache is not None and not on_disk and list(cache.glob("kzgraph/store-*/READY")):
             on_disk = time.monotonic() - start
-        time.sleep(0.05)
+        time.sleep(0.25)  # reading every process's memory map costs CPU the command would use
     out = process.stderr.read()
     if process.returncode != 0:
         raise subprocess.CalledProcessError(process.returncode, command, stderr=out)
