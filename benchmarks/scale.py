@@ -34,7 +34,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from throughput import free_port, tree_rss, wait_up
+from throughput import free_port, process_pss, tree_rss, wait_up
 
 HERE = Path(__file__).resolve().parent
 
@@ -91,17 +91,6 @@ def together_rss(pid: int, cache: Path | None) -> int:
         counted.add(current)
         pending += [child for child, parent in parents.items() if parent == current and child not in counted]
     return sum(process_pss(process) for process in counted)
-
-
-def process_pss(pid: int) -> int:
-    """Proportional set size of one process (Linux /proc), 0 if it has ended."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
 
 
 def wait_published(cache: Path, stores: int, seconds: float = 600) -> None:

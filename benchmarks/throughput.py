@@ -89,9 +89,19 @@ def tree_rss(pid: int) -> int:
 
 def process_rss(pid: int) -> int:
     """Resident bytes of one process (Linux /proc), 0 if it has ended."""
+    return _proc_bytes(pid, "status", "VmRSS:")
+
+
+def process_pss(pid: int) -> int:
+    """Proportional set size of one process: its pages shared with others count in part (Linux /proc)."""
+    return _proc_bytes(pid, "smaps_rollup", "Pss:")
+
+
+def _proc_bytes(pid: int, file: str, field: str) -> int:
+    """The size in ``field`` of ``/proc/PID/FILE``, in bytes; 0 if the process has ended."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+            if line.startswith(field):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass

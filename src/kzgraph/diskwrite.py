@@ -14,6 +14,10 @@ is the same term in every part (``Store.bulk_load`` would give each file
 fresh ones). They are written in chunks, each chunk sorted in memory by
 ``bulk_extend``, to bound the writer's peak.
 
+A command that has answered from the in-memory store hands it over
+instead (:func:`write_in_background`): the whole dataset is dumped once,
+after the answer, by a forked copy of the command, and written the same way.
+
 The writer reads one part a line on its standard input (``PATH`` of N-Quads,
 or ``PATH<TAB>GRAPH`` of N-Triples that go into ``GRAPH``); at the end of its
 input it flushes and compacts the store, and exits 0. Given where to publish
