@@ -523,6 +523,15 @@ def test_a_literal_value_gives_its_subject_no_type_that_only_a_resource_value_wo
     assert compiled == closure(triples, compiled=False)
 
 
+def test_what_is_concluded_about_a_built_in_term_that_only_a_subject_names_is_cleaned_away():
+    """``rdfs:label`` is no object here, yet ``rdfs:label rdfs:subPropertyOf :title`` follows; it is not kept."""
+    triples = parse(b"""rdfs:label rdfs:subPropertyOf :name . :name rdfs:subPropertyOf :title . :x rdfs:label "a" .""")
+    for compiled in (True, False):
+        concluded = closure(triples, compiled=compiled)
+        assert '<urn:x> <urn:title> "a"' in concluded
+        assert not [t for t in concluded if t.startswith(f"<{RDFS}label>")]
+
+
 def test_a_type_by_an_anonymous_class_keeps_the_schemas_blank_node():
     """A blank node in an update's template would be a fresh one each time: such conclusions are added from Python."""
     triples = parse(b""":when rdfs:range _:u . _:u owl:unionOf ( :Day :Year ) . :e :when :d2025 . :f :when :d2025 .

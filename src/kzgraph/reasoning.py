@@ -217,19 +217,22 @@ def infer(store: ox.Store, *, sources: Sequence[str], target: str,
     target_node = graphs[-1]
     on_new = on_new or (lambda graph: None)
     before = _count(store, target_node)
-    while _run_round(store, SCHEMA_RULES, graphs, target_node):
-        pass
-    templates = compile_templates(store, graphs) if compiled else None
-    if templates is not None:
-        _run_compiled(store, templates, graphs, target_node, on_new)
-    else:
-        while True:
-            _run_instance_rules(store, graphs, target_node, on_new)
-            # An instance rule concludes a schema triple only from odd data (a subproperty of
-            # rdfs:subClassOf, say); then the schema rules run again, and the instance rules after them.
-            if not _run_round(store, SCHEMA_RULES, graphs, target_node):
-                break
-    _clean(store, target_node)
+    with ThreadPoolExecutor(1) as pool:
+        # Found while the rules run: the rules move terms about, and never make up an IRI.
+        built_in = pool.submit(_built_in_terms, store, graphs)
+        while _run_round(store, SCHEMA_RULES, graphs, target_node):
+            pass
+        templates = compile_templates(store, graphs) if compiled else None
+        if templates is not None:
+            _run_compiled(store, templates, graphs, target_node, on_new)
+        else:
+            while True:
+                _run_instance_rules(store, graphs, target_node, on_new)
+                # An instance rule concludes a schema triple only from odd data (a subproperty of
+                # rdfs:subClassOf, say); then the schema rules run again, and the instance rules after them.
+                if not _run_round(store, SCHEMA_RULES, graphs, target_node):
+                    break
+        _clean(store, target_node, built_in.result())
     return _count(store, target_node) - before
 
 
@@ -618,20 +621,29 @@ _WORTHLESS = (f"?s IN ({', '.join(_USELESS.split())}) || ?o IN ({', '.join(_USEL
 """A triple ``?s ?p ?o`` that says nothing worth storing (see the module's doc); it depends on the triple alone."""
 
 
-def _clean(store: ox.Store, target: ox.NamedNode) -> None:
+def _built_in_terms(store: ox.Store, graphs: Sequence[ox.NamedNode]) -> list[ox.NamedNode]:
+    """The IRIs of the built-in vocabularies that ``graphs`` hold as subjects or objects."""
+    in_built_in = _BUILT_IN.replace("?s", "?t")
+    return [row["t"] for row in store.query(
+        f"SELECT DISTINCT ?t WHERE {{ {{ ?t ?p ?o }} UNION {{ ?s ?p ?t }} FILTER (isIRI(?t) && ({in_built_in})) }}",
+        default_graph=list(graphs))]
+
+
+def _clean(store: ox.Store, target: ox.NamedNode, built_in: Sequence[ox.NamedNode]) -> None:
     """Drop from ``target`` the entailments that say nothing worth storing: :data:`_WORTHLESS`.
 
     They are found through what the store indexes: the terms of no use as
-    objects, the reflexive triples by predicate, and the terms of the
-    built-in vocabularies (those of no use among them) among the distinct
-    subjects (spelling out the subject of every triple, as the filter alone
+    objects, the reflexive triples by predicate, and the subjects of the
+    built-in vocabularies (those of no use among them) among ``built_in``,
+    which must hold every such IRI that the entailments' sources hold
+    (spelling out the subject of every entailment, as the filter alone
     would, is what costs).
     """
+    subjects = " ".join(str(term) for term in built_in)
     store.update(f"{_PREFIXES}DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }} WHERE {{\n"
                  f"  {{ VALUES ?o {{ {_USELESS} }} GRAPH {target} {{ ?s ?p ?o }} }}\n"
                  f"  UNION {{ VALUES ?p {{ {_REFLEXIVE} }} GRAPH {target} {{ ?s ?p ?o }} FILTER (?s = ?o) }}\n"
-                 f"  UNION {{ {{ SELECT DISTINCT ?s WHERE {{ GRAPH {target} {{ ?s ?p ?o }} }} }}\n"
-                 f"          FILTER (isIRI(?s) && ({_BUILT_IN})) GRAPH {target} {{ ?s ?p ?o }} }} }}")
+                 f"  UNION {{ VALUES ?s {{ {subjects} }} GRAPH {target} {{ ?s ?p ?o }} }} }}")
 
 
 def kept(store: ox.Store, graph: ox.NamedNode) -> ox.QueryTriples:
