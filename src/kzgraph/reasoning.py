@@ -248,24 +248,32 @@ def infer_triples(triples: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
 
 _PROBE = "urn:kzgraph:reasoning:probe:"
 
-_TYPE = f"<{RDF}type>"
 _SCHEMA_TERMS = frozenset(VOCABULARY - {RDF + "type"})
 """Predicates of the triples that make up the schema (with ``rdf:type`` of a symmetric or transitive property)."""
 
 
 @dataclass(frozen=True)
 class Template:
-    """What one resource triple entails on its own: the ``head`` patterns (over ``?x``, ``?y``
-    and constants) wherever ``?x <predicate> ?y`` holds, ``?y`` a literal or not as ``literal`` says;
-    for a class, ``predicate`` is ``rdf:type`` and ``value`` the class. A conclusion that names
-    a blank node of the schema (an anonymous class, say) is in ``blank``, as terms with ``"?x"``
-    or ``"?y"`` for the variables: a blank node in an update's template would be a fresh one."""
+    """What one resource triple entails on its own: the ``conclusions`` (triples of terms, with
+    ``"?x"`` and ``"?y"`` for the triple's subject and object) wherever ``?x <predicate> ?y``
+    holds, ``?y`` a literal or not as ``literal`` says; for a class, ``predicate`` is
+    ``rdf:type`` and ``value`` the class."""
 
     predicate: ox.NamedNode
     value: ox.NamedNode | None
     literal: bool | None
-    head: tuple[str, ...]
-    blank: tuple[tuple[object, ox.NamedNode, object], ...] = ()
+    conclusions: tuple[tuple[object, ox.NamedNode, object], ...]
+
+    @property
+    def head(self) -> tuple[str, ...]:
+        """The conclusions that name no blank node, as the triple patterns of an update's template."""
+        return tuple(f"{s} {p} {o}" for s, p, o in self.conclusions if not _names_blank(s, o))
+
+    @property
+    def blank(self) -> tuple[tuple[object, ox.NamedNode, object], ...]:
+        """The conclusions that name a blank node of the schema (an anonymous class, say): a blank
+        node in an update's template would be a fresh one, so these are added from Python."""
+        return tuple(c for c in self.conclusions if _names_blank(c[0], c[2]))
 
     def body(self, x: str = "?x", y: str = "?y") -> str:
         """The WHERE clause; ``x`` and ``y`` name the variables."""
@@ -274,20 +282,22 @@ class Template:
             return pattern
         return f"{pattern} FILTER ({'' if self.literal else '!'}isLiteral({y}))"
 
-    def types(self) -> dict[str, frozenset[str]]:
-        """The classes the head gives ``?x`` and ``?y``, by variable."""
-        found: dict[str, set[str]] = {}
-        for head in self.head:
-            subject, predicate, value = head.split(" ", 2)
-            if predicate == _TYPE and subject in ("?x", "?y") and not value.startswith("?"):
+    def types(self) -> dict[str, frozenset[ox.NamedNode]]:
+        """The named classes the conclusions give ``?x`` and ``?y``, by variable."""
+        found: dict[str, set[ox.NamedNode]] = {}
+        for subject, predicate, value in self.conclusions:
+            if predicate.value == RDF + "type" and subject in ("?x", "?y") and isinstance(value, ox.NamedNode):
                 found.setdefault(subject, set()).add(value)
         return {node: frozenset(classes) for node, classes in found.items()}
 
     def without_types(self) -> Template:
-        """The template with only the heads that are not the types of ``?x`` or ``?y``."""
-        typed = {f"{node} {_TYPE} {c}" for node, classes in self.types().items() for c in classes}
-        return Template(self.predicate, self.value, self.literal, tuple(h for h in self.head if h not in typed),
-                        self.blank)
+        """The template with only the conclusions that are not the types :meth:`types` gives."""
+        typed = {(node, ox.NamedNode(RDF + "type"), c) for node, classes in self.types().items() for c in classes}
+        return Template(self.predicate, self.value, self.literal, tuple(c for c in self.conclusions if c not in typed))
+
+
+def _names_blank(subject, value) -> bool:
+    return isinstance(subject, ox.BlankNode) or isinstance(value, ox.BlankNode)
 
 
 def compile_templates(store: ox.Store, graphs: Sequence[ox.NamedNode]) -> list[Template] | None:
@@ -327,8 +337,7 @@ def compile_templates(store: ox.Store, graphs: Sequence[ox.NamedNode]) -> list[T
             ox.Quad(ox.NamedNode(f"{_PROBE}c:{i}"), rdf_type, term, source),
         ])
     infer(probes, sources=[source.value], target=target.value, compiled=False)
-    heads: dict[tuple[str, int], set[str]] = {}
-    blanks: dict[tuple[str, int], set[tuple[object, ox.NamedNode, object]]] = {}
+    conclusions: dict[tuple[str, int], set[tuple[object, ox.NamedNode, object]]] = {}
     for quad in probes.quads_for_pattern(None, None, None, target):
         probe = next((t.value for t in (quad.subject, quad.object)
                       if isinstance(t, ox.NamedNode) and t.value.startswith(_PROBE)), None)
@@ -340,18 +349,14 @@ def compile_templates(store: ox.Store, graphs: Sequence[ox.NamedNode]) -> list[T
         if quad.predicate.value in _SCHEMA_TERMS or (quad.predicate == rdf_type and _is_probe(quad.object, "o")):
             return None  # a resource triple entails schema, or a type of a class that varies
         key = ("s" if kind == "o" else kind, int(number))
-        if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
-            blanks.setdefault(key, set()).add((_variable(quad.subject), quad.predicate, _variable(quad.object)))
-        else:
-            heads.setdefault(key, set()).add(f"{_variable(quad.subject)} {quad.predicate} {_variable(quad.object)}")
+        conclusions.setdefault(key, set()).add((_variable(quad.subject), quad.predicate, _variable(quad.object)))
     templates = []
-    for key in sorted(heads.keys() | blanks.keys()):
-        kind, number = key
-        head, blank = tuple(sorted(heads.get(key, ()))), tuple(sorted(blanks.get(key, ()), key=str))
+    for (kind, number), concluded in sorted(conclusions.items()):
+        concluded = tuple(sorted(concluded, key=str))
         if kind == "c":
-            templates.append(Template(rdf_type, terms[number], None, head, blank))
+            templates.append(Template(rdf_type, terms[number], None, concluded))
         else:
-            templates.append(Template(terms[number], None, kind == "l", head, blank))
+            templates.append(Template(terms[number], None, kind == "l", concluded))
     return templates
 
 
@@ -381,7 +386,8 @@ def _run_compiled(store: ox.Store, templates: Sequence[Template], graphs: list[o
     already states is then taken out of it again, in one pass (cheaper
     than asking, for every conclusion, whether it is new). Each round of
     the joining rules adds its conclusions and the consequences that the
-    templates of their properties give, which the next round reads.
+    templates of their properties give (:func:`_consequences`), which the
+    next round reads.
     """
     # A template gives every consequence of its triple, those of the triples it concludes included:
     # so it reads the sources alone, unless ``target`` held triples of its own already.
@@ -408,7 +414,6 @@ def _run_compiled(store: ox.Store, templates: Sequence[Template], graphs: list[o
     joins = [rule for rule in PROPERTY_RULES if len(rule.atoms) > 1] + [chain_rule(c) for c in _chains(store, graphs)]
     if not joins:
         return
-    scratch = ox.NamedNode(_DELTA + "templates")
     delta, round_ = None, 1
     while True:
         fresh = ox.NamedNode(f"{_DELTA}{round_}")
@@ -424,15 +429,39 @@ def _run_compiled(store: ox.Store, templates: Sequence[Template], graphs: list[o
         if not _count(store, fresh):
             store.remove_graph(fresh)
             return
-        store.remove_graph(scratch)
-        for template in _matching(store, templates, fresh):
-            _apply(store, template, [fresh], scratch)
-        store.update(f"INSERT {{ GRAPH {target} {{ ?s ?p ?o }} GRAPH {fresh} {{ ?s ?p ?o }} }}\n"
-                     + "".join(f"USING {g}\n" for g in graphs) + f"USING NAMED {scratch}\n"
-                     f"WHERE {{ GRAPH {scratch} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}")
-        store.remove_graph(scratch)
+        new = _consequences(store, _matching(store, templates, fresh), fresh, graphs)
+        store.extend(ox.Quad(s, p, o, graph) for graph in (target, fresh) for s, p, o in new)
         on_new(fresh)
         delta, round_ = fresh, round_ + 1
+
+
+def _consequences(store: ox.Store, templates: Sequence[Template], graph: ox.NamedNode,
+                  held: Sequence[ox.NamedNode]) -> set[tuple]:
+    """What ``templates`` conclude from the triples of ``graph`` that none of the graphs ``held`` holds.
+
+    For the few triples a round of the joining rules adds: each conclusion
+    is looked up once, with all its terms, where a SPARQL update would
+    match it against the union of every graph.
+    """
+    holding = set(held)
+    by_predicate: dict[ox.NamedNode, list[Template]] = {}
+    for template in templates:
+        by_predicate.setdefault(template.predicate, []).append(template)
+    new: set[tuple] = set()
+    for quad in store.quads_for_pattern(None, None, None, graph):
+        literal = isinstance(quad.object, ox.Literal)
+        for template in by_predicate.get(quad.predicate, ()):
+            if (template.value is not None and quad.object != template.value
+                    or template.literal is not None and template.literal != literal):
+                continue
+            for subject, predicate, value in template.conclusions:
+                subject, value = (quad.subject if term == "?x" else quad.object if term == "?y" else term
+                                  for term in (subject, value))
+                if not isinstance(subject, (ox.NamedNode, ox.BlankNode)) or (subject, predicate, value) in new:
+                    continue
+                if not any(q.graph_name in holding for q in store.quads_for_pattern(subject, predicate, value)):
+                    new.add((subject, predicate, value))
+    return new
 
 
 def _matching(store: ox.Store, templates: Sequence[Template], graph: ox.NamedNode) -> list[Template]:
@@ -457,7 +486,7 @@ def _apply_types(store: ox.Store, templates: Sequence[Template], graphs: list[ox
     for template in templates:
         types = template.types()
         if types:
-            x, y = (frozenset(ox.NamedNode(c[1:-1]) for c in types.get(node, ())) for node in ("?x", "?y"))
+            x, y = (types.get(node, frozenset()) for node in ("?x", "?y"))
             by_predicate.setdefault(template.predicate, []).append((template.value, template.literal, x, y))
     found: dict[ox.NamedNode | ox.BlankNode, frozenset] = {}
     unions: dict[tuple[frozenset, frozenset], frozenset] = {}
