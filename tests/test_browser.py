@@ -4,8 +4,9 @@ with the system chromedriver, against the application served on loopback.
 Every host but the loopback one is made unresolvable, so a page that needed
 anything from outside the server would fail here. Accessibility is checked
 with axe-core (installed from npm by .ci/run; its path in KZGRAPH_AXE_JS).
-Outside CI the tests skip when Chromium or axe-core is missing; in CI
-(``CI=true``) they fail instead.
+Outside CI the tests skip when Chromium or axe-core is missing; where they
+are required (``KZGRAPH_REQUIRE_BROWSER``, which ``.ci/run`` sets, or
+``CI=true``) they fail instead.
 """
 
 from __future__ import annotations

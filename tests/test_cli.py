@@ -150,20 +150,33 @@ def test_update_is_refused_as_such(run_cli):
 
 @pytest.mark.parametrize("args", [("query", "ASK { ?s ?p ?o }"), ("export", "--format", "nquads"), ("link",)],
                          ids=["query", "export", "link"])
-def test_one_shot_commands_answer_before_the_store_is_on_disk(run_cli, monkeypatch, args):
-    """A first answer from the in-memory store: the writer publishes the prepared store on its own."""
+def test_one_shot_commands_answer_from_memory_and_leave_the_prepared_store_behind(run_cli, monkeypatch, tmp_path,
+                                                                                  args):
+    """With an empty cache, a first answer from the in-memory store; once the command is done, the
+    prepared store is published and nothing else is left in the cache."""
+    import time
+
     from kzgraph import loader
 
-    asked = []
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KZGRAPH_CACHE_DIR", str(cache))
+    answered_from = []
     real = loader.load_store
 
     def spy(settings, extra=(), **options):
-        asked.append(options.get("answer_first", False))
-        return real(settings, extra, **options)
+        store = real(settings, extra, **options)
+        answered_from.append(store.path)
+        return store
 
     monkeypatch.setattr(loader, "load_store", spy)
-    code, _, _ = run_cli(*args)
-    assert (code, asked) == (0, [True])
+    code, out, _ = run_cli(*args)
+    assert (code, answered_from) == (0, [None]), "answered from memory"
+    assert out
+    deadline = time.monotonic() + 120
+    while [p.name[:6] for p in cache.iterdir()] != ["store-"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [store] = cache.iterdir()
+    assert (store / "READY").is_file()
 
 
 def test_the_console_command_answers_ends_and_leaves_the_prepared_store_behind(tmp_path):
@@ -187,7 +200,7 @@ def test_the_console_command_answers_ends_and_leaves_the_prepared_store_behind(t
     again = subprocess.run([sys.executable, "-m", "kzgraph", "query", "ASK { kzr:country-KAZ a kz:State }"],
                            env=env, capture_output=True, text=True, timeout=120)
     assert (again.returncode, again.stdout) == (0, "yes\n")
-    assert list(cache.iterdir()) == [store], "the second command opened the prepared store"
+    assert list(cache.iterdir()) == [store], "nothing more in the cache after a second command"
 
 
 @pytest.mark.parametrize("args, code", [(["--version"], 0), (["query", "SELECT WHERE"], 2)], ids=["ok", "error"])
