@@ -121,7 +121,7 @@ def _write_query_result(settings: Settings, text: str, fmt: str) -> None:
     from kzgraph.results import render_table, result_kind, write_result
 
     shape = check_request(text, allowlist=None)
-    with _held(load_store(settings, answer_first=True)) as store:
+    with _kept_to_exit(load_store(settings, answer_first=True)) as store:
         result = store.query(text, shape=shape)
         out = sys.stdout.buffer
         if fmt == "table":
@@ -151,7 +151,7 @@ def export(settings: Settings, output: Path | None, fmt: str, inferred: bool) ->
     from kzgraph.export import export_file, write_export
     from kzgraph.loader import load_store
 
-    with _held(load_store(settings.replace(reason=settings.reason or inferred), answer_first=True)) as store:
+    with _kept_to_exit(load_store(settings.replace(reason=settings.reason or inferred), answer_first=True)) as store:
         if output is None:
             write_export(store, sys.stdout.buffer, fmt, inferred=inferred)
         else:
@@ -216,7 +216,7 @@ def link(settings: Settings, suggest: bool, api_url: str | None) -> int:
     from kzgraph.linking import WIKIDATA_API, link_report, render_suggestions_turtle, suggest_links, unlinked_labels
     from kzgraph.loader import load_store
 
-    with _held(load_store(settings, answer_first=True)) as store:
+    with _kept_to_exit(load_store(settings, answer_first=True)) as store:
         report = link_report(store)
         if not suggest:
             click.echo(report.text, nl=False)
@@ -283,7 +283,7 @@ _HELD_TO_EXIT: list[object] | None = None
 """Set by :func:`run`: the datasets the command answered from, kept until the process ends (see there)."""
 
 
-def _held(store):
+def _kept_to_exit(store):
     """``store``, kept alive until the process ends when the console script runs."""
     if _HELD_TO_EXIT is not None:
         _HELD_TO_EXIT.append(store)
@@ -315,7 +315,7 @@ def run() -> None:
     flushed, but the interpreter does not take every object apart first. A
     one-shot command over a large dataset holds it in memory, and freeing
     it would take as long again as a query (about a second at a million
-    triples): the command keeps it (:func:`_held`) and the system takes
+    triples): the command keeps it (:func:`_kept_to_exit`) and the system takes
     the memory back at once.
     """
     global _HELD_TO_EXIT

@@ -45,7 +45,7 @@ keep their identity.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -342,7 +342,7 @@ def compile_templates(store: ox.Store, graphs: Sequence[ox.NamedNode]) -> list[T
         probe = next((t.value for t in (quad.subject, quad.object)
                       if isinstance(t, ox.NamedNode) and t.value.startswith(_PROBE)), None)
         if probe is None:
-            if not _held(store, union, quad):
+            if not _held(store, union, quad.subject, quad.predicate, quad.object):
                 return None  # the schema entails instance triples of its own
             continue
         kind, number = probe[len(_PROBE):].split(":")
@@ -373,8 +373,9 @@ def _variable(term):
     return term
 
 
-def _held(store: ox.Store, graphs: Sequence[ox.NamedNode], quad: ox.Quad) -> bool:
-    return any(True for g in graphs for _ in store.quads_for_pattern(quad.subject, quad.predicate, quad.object, g))
+def _held(store: ox.Store, graphs: Collection[ox.NamedNode], subject, predicate: ox.NamedNode, value) -> bool:
+    """Whether one of ``graphs`` holds the triple: one lookup, which gives the few graphs that hold it."""
+    return any(quad.graph_name in graphs for quad in store.quads_for_pattern(subject, predicate, value))
 
 
 def _run_compiled(store: ox.Store, templates: Sequence[Template], graphs: list[ox.NamedNode],
@@ -401,7 +402,8 @@ def _run_compiled(store: ox.Store, templates: Sequence[Template], graphs: list[o
             template = template.without_types()
             if template.head or template.blank:
                 _apply(store, template, read, target)
-                properties.update(head.split(" ", 2)[1] for head in template.head)
+                # (those naming a blank node were added only where no graph held them)
+                properties.update(str(p) for s, p, o in template.conclusions if not _names_blank(s, o))
         # Only a property that a source states can be concluded twice.
         properties = {p for p in properties
                       if store.query(f"ASK {{ ?s {p} ?o }}", default_graph=list(graphs[:-1]))}
@@ -459,7 +461,7 @@ def _consequences(store: ox.Store, templates: Sequence[Template], graph: ox.Name
                                   for term in (subject, value))
                 if not isinstance(subject, (ox.NamedNode, ox.BlankNode)) or (subject, predicate, value) in new:
                     continue
-                if not any(q.graph_name in holding for q in store.quads_for_pattern(subject, predicate, value)):
+                if not _held(store, holding, subject, predicate, value):
                     new.add((subject, predicate, value))
     return new
 
@@ -535,9 +537,8 @@ def _apply(store: ox.Store, template: Template, graphs: Sequence[ox.NamedNode], 
                 subject, value = _bound(subject, row), _bound(value, row)
                 if isinstance(subject, ox.Literal):
                     continue
-                quad = ox.Quad(subject, predicate, value, into)
-                if not _held(store, [*graphs, into], quad):
-                    quads.add(quad)
+                if not _held(store, [*graphs, into], subject, predicate, value):
+                    quads.add(ox.Quad(subject, predicate, value, into))
         store.extend(quads)
 
 
